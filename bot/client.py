@@ -1,0 +1,122 @@
+"""KindredBot: the one place that wires discord.py to the core."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.clock import Clock, utcnow
+from bot.config import Config
+from bot.errors import report_error
+from bot.library import Library, load_library
+from bot.store import Store
+
+log = logging.getLogger("kindred")
+
+# Loaded in this order; each is one feature.
+EXTENSIONS = ("cogs.settings", "cogs.prompts", "cogs.victories", "cogs.share", "cogs.care")
+COMMAND_HASH_KEY = "command_tree_hash"
+
+
+class KindredTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class KindredBot(commands.Bot):
+    """Default intents only (no message content, no members), mentions off by default."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        store: Store | None = None,
+        clock: Clock = utcnow,
+        library: Library | None = None,
+        sync_commands: bool = True,
+    ):
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=KindredTree,
+        )
+        self.config = config
+        self.clock = clock
+        self._store = store
+        self._library = library
+        self.sync_commands = sync_commands
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store opens in setup_hook")
+        return self._store
+
+    @property
+    def library(self) -> Library:
+        if self._library is None:
+            raise RuntimeError("the values library loads in setup_hook")
+        return self._library
+
+    async def setup_hook(self) -> None:
+        if self._library is None:
+            self._library = load_library(self.config.prompts.library)
+        if self._store is None:
+            self._store = await Store.open(self.config.database.path)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_commands:
+            await self.sync_if_changed()
+
+    def command_tree_hash(self) -> str:
+        payload = sorted(
+            (command.to_dict(self.tree) for command in self.tree.get_commands()),
+            key=lambda command: command["name"],
+        )
+        guild_id = self.config.discord.dev_guild_id
+        text = json.dumps([guild_id, payload], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    async def sync_if_changed(self) -> bool:
+        """Sync only when the commands' shape changed, so restarts don't hit the rate limit."""
+        digest = self.command_tree_hash()
+        if await self.store.meta.get(COMMAND_HASH_KEY) == digest:
+            log.info("slash commands unchanged; not syncing")
+            return False
+        guild_id = self.config.discord.dev_guild_id
+        if guild_id is not None:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        await self.store.meta.set(COMMAND_HASH_KEY, digest)
+        log.info(
+            "synced %d slash commands%s", len(synced), " to the dev server" if guild_id else ""
+        )
+        return True
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s in %d servers", self.user, len(self.guilds))
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.store.guilds.mark_joined(guild.id, self.clock())
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Start the 30-day countdown after which the server's data is purged."""
+        await self.store.guilds.mark_left(guild.id, self.clock())
+
+    async def close(self) -> None:
+        await super().close()
+        if self._store is not None:
+            await self._store.close()
+            self._store = None

@@ -1,0 +1,160 @@
+"""Operator configuration: an optional TOML file read once at start.
+
+Every key has an embedded default, so `python -m bot run` works with no file at all.
+Errors name the file, the key and what was expected, in one line, so an operator
+can fix them without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CONFIG_NAME = "config.toml"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A problem an operator must fix; str() is the one line shown to them."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    path: Path = Path("kindred.db")
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    dev_guild_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PromptsConfig:
+    library: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    prompts: PromptsConfig = field(default_factory=PromptsConfig)
+    source: Path | None = None  # the file this came from; None means embedded defaults
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return repr(value) if isinstance(value, int | float | bool) else type(value).__name__
+
+
+class _Reader:
+    """Reads one TOML table, remembering where we are for error messages."""
+
+    def __init__(self, file_name: str, table_name: str, table: object, allowed: tuple[str, ...]):
+        self.file_name, self.table_name = file_name, table_name
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{file_name}: [{table_name}]: expected a table, got {_type_name(table)}"
+            )
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            where = (
+                f"[{table_name}] {unknown[0]}: unknown key"
+                if table_name
+                else f"[{unknown[0]}]: unknown table"
+            )
+            raise ConfigError(f"{file_name}: {where} (expected one of: {', '.join(allowed)})")
+        self.table = table
+
+    def fail(self, key: str, expected: str) -> ConfigError:
+        got = _type_name(self.table[key])
+        return ConfigError(
+            f"{self.file_name}: [{self.table_name}] {key}: expected {expected}, got {got}"
+        )
+
+    def string(self, key: str) -> str | None:
+        value = self.table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "a non-empty string")
+        return value
+
+    def snowflake(self, key: str) -> int | None:
+        value = self.table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**64:
+            raise self.fail(key, "a Discord server id (a positive whole number)")
+        return value
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def parse_config(data: dict, *, file_name: str, base: Path) -> Config:
+    """Turn parsed TOML into a Config; relative paths are taken from the file's folder."""
+    known = ("database", "logging", "discord", "prompts")
+    top = _Reader(file_name, "", data, known)
+    tables = {name: top.table.get(name, {}) for name in known}
+
+    database = _Reader(file_name, "database", tables["database"], ("path",))
+    db_path = database.string("path")
+
+    logging_ = _Reader(file_name, "logging", tables["logging"], ("level",))
+    level = logging_.string("level")
+    if level is not None and level.upper() not in LOG_LEVELS:
+        raise logging_.fail("level", "one of " + ", ".join(LOG_LEVELS))
+
+    discord_ = _Reader(file_name, "discord", tables["discord"], ("dev_guild_id",))
+    prompts = _Reader(file_name, "prompts", tables["prompts"], ("library",))
+    library = prompts.string("library")
+
+    return Config(
+        database=DatabaseConfig(_resolve(base, db_path) if db_path else DatabaseConfig.path),
+        logging=LoggingConfig(level.upper() if level else LoggingConfig.level),
+        discord=DiscordConfig(dev_guild_id=discord_.snowflake("dev_guild_id")),
+        prompts=PromptsConfig(library=_resolve(base, library) if library else None),
+    )
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Load `path`, or ./config.toml when present, or the embedded defaults."""
+    if path is None:
+        if not Path(DEFAULT_CONFIG_NAME).is_file():
+            return Config()
+        path = DEFAULT_CONFIG_NAME
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{file.name}: cannot read the file ({error.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{file.name}: not valid TOML ({error})") from None
+    config = parse_config(data, file_name=file.name, base=file.resolve().parent)
+    return Config(config.database, config.logging, config.discord, config.prompts, source=file)
+
+
+def token_from_env() -> str:
+    """The bot token comes only from the environment, never from a file in the repo."""
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        raise ConfigError(
+            "DISCORD_TOKEN is not set: export the bot token from the Discord developer portal, "
+            "e.g. DISCORD_TOKEN=... python -m bot run"
+        )
+    return token

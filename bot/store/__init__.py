@@ -1,0 +1,201 @@
+"""The store: one aiosqlite connection, numbered migrations, serialised transactions.
+
+Why one connection and a lock: an aiosqlite connection is a single thread; two tasks
+that interleave statements on it interleave their transactions and lose writes. Every
+statement therefore runs under `self._lock`, and multi-statement writes run inside
+`transaction()`, which holds the lock from BEGIN to COMMIT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.store.care import CareRepository
+from bot.store.guilds import GuildRepository, MetaRepository
+from bot.store.prompts import PromptRepository
+from bot.store.stories import StoryRepository
+from bot.store.victories import VictoryRepository
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+Params = Sequence[Any] | dict[str, Any]
+
+
+class StoreError(Exception):
+    """The database cannot be used as it is; str() is the one line for the operator."""
+
+
+def packaged_migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, sql) for every packaged migration, in order."""
+    found = []
+    for entry in resources.files("bot.store.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StoreError(f"migrations are not numbered 1..n without gaps: {versions}")
+    return found
+
+
+def latest_version() -> int:
+    return len(packaged_migrations())
+
+
+def create_private_file(path: Path) -> None:
+    """Members' words live in this file: create it readable by the operator only."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+class Store:
+    def __init__(self, conn: aiosqlite.Connection, path: Path):
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+        self.guilds = GuildRepository(self)
+        self.meta = MetaRepository(self)
+        self.prompts = PromptRepository(self)
+        self.victories = VictoryRepository(self)
+        self.stories = StoryRepository(self)
+        self.care = CareRepository(self)
+
+    @property
+    def repositories(self) -> tuple[Any, ...]:
+        """Every repository; member-data export and erase walk this."""
+        return (self.guilds, self.meta, self.prompts, self.victories, self.stories, self.care)
+
+    @classmethod
+    async def open(
+        cls, path: str | os.PathLike, *, migrate: bool = True, upto: int | None = None
+    ) -> Store:
+        """Open (creating with mode 0600) and bring the schema up to date.
+
+        `upto` stops at an earlier version: tests use it to build old databases.
+        """
+        path = Path(path)
+        if str(path) != ":memory:":
+            create_private_file(path)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        store = cls(conn, path)
+        try:
+            await store._configure()
+            version = await store.schema_version()
+            if version > latest_version():
+                raise StoreError(
+                    f"{path.name}: database schema version {version} is newer than this Kindred "
+                    f"understands ({latest_version()}); upgrade Kindred or restore a backup"
+                )
+            if migrate:
+                await store.migrate(upto)
+        except BaseException:
+            await conn.close()
+            raise
+        return store
+
+    async def _configure(self) -> None:
+        await self._conn.executescript(
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            PRAGMA foreign_keys = ON;
+            PRAGMA busy_timeout = 5000;
+            """
+        )
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0])
+
+    async def migrate(self, upto: int | None = None) -> list[str]:
+        """Apply pending migrations, each in its own transaction with its version bump."""
+        applied = []
+        current = await self.schema_version()
+        for version, name, sql in packaged_migrations():
+            if version <= current or (upto is not None and version > upto):
+                continue
+            async with self._lock:
+                try:
+                    await self._conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                    )
+                except sqlite3.Error as error:
+                    with contextlib.suppress(sqlite3.Error):
+                        await self._conn.execute("ROLLBACK")
+                    raise StoreError(f"migration {name} failed: {error}") from error
+            applied.append(name)
+        return applied
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the connection from BEGIN IMMEDIATE to COMMIT; roll back on any error."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._lock, self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._lock, self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        """One statement, committed on its own (autocommit): the cheapest write."""
+        async with self._lock:
+            return await self._conn.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def integrity_check(self) -> str:
+        row = await self.fetchone("PRAGMA integrity_check")
+        return str(row[0])
+
+    async def tables(self) -> dict[str, list[str]]:
+        """Table name -> column names, for checks that every member table is covered."""
+        names = await self.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+        result = {}
+        for (name,) in names:
+            columns = await self.fetchall(f"PRAGMA table_info({name})")
+            result[name] = [column["name"] for column in columns]
+        return result
+
+
+def backup(source: str | os.PathLike, dest: str | os.PathLike) -> None:
+    """A consistent online copy through SQLite's backup API; safe while the bot runs."""
+    dest = Path(dest)
+    if dest.exists():
+        raise StoreError(f"{dest}: already exists; choose a new file name for the backup")
+    create_private_file(dest)
+    with contextlib.closing(sqlite3.connect(f"file:{Path(source)}?mode=ro", uri=True)) as src:
+        with contextlib.closing(sqlite3.connect(dest)) as target:
+            src.backup(target)

@@ -1,0 +1,2 @@
+-- Schema for the prompts feature (filled in by its issue).
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Schema for the victories feature (filled in by its issue).
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Schema for the stories feature (filled in by its issue).
+SELECT 1;

@@ -1,0 +1,82 @@
+"""Base views and modals whose errors reach the member as one kind sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.errors import report_error
+
+
+class KindView(discord.ui.View):
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
+        await report_error(interaction, error)
+
+
+class KindLayoutView(discord.ui.LayoutView):
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
+        await report_error(interaction, error)
+
+
+class KindModal(discord.ui.Modal):
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error)
+
+
+class KindDynamicItem:
+    """Mixin for DynamicItems: discord.py only logs their errors, so we answer the member.
+
+    Subclasses implement `handle(interaction)` instead of `callback`.
+    """
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.handle(interaction)
+        except Exception as error:  # every failure gets its kind sentence
+            await report_error(interaction, error)
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+
+class Pages(KindView):
+    """Prev/Next over embeds for ephemeral lists. Ephemeral messages do not outlive the
+    session, so an in-memory view with a timeout is right here."""
+
+    def __init__(self, pages: list[discord.Embed], *, owner_id: int, timeout: float = 600):
+        super().__init__(timeout=timeout)
+        self.pages, self.owner_id, self.index = pages, owner_id, 0
+        for number, page in enumerate(pages, start=1):
+            if len(pages) > 1:
+                page.set_footer(text=f"Page {number} of {len(pages)}")
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner_id
+
+    async def _show(self, interaction: discord.Interaction, step: int) -> None:
+        self.index = max(0, min(len(self.pages) - 1, self.index + step))
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.pages[self.index], view=self)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._show(interaction, -1)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._show(interaction, +1)
+
+
+async def send_pages(interaction: discord.Interaction, pages: list[discord.Embed]) -> None:
+    """Send embeds ephemerally, with Prev/Next only when there is more than one page."""
+    if len(pages) == 1:
+        await interaction.response.send_message(embed=pages[0], ephemeral=True)
+        return
+    view = Pages(pages, owner_id=interaction.user.id)
+    await interaction.response.send_message(embed=pages[0], view=view, ephemeral=True)

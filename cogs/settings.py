@@ -1,0 +1,112 @@
+"""/settings (moderators) and /help (everyone)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import ModeratorGroup, require_can_post
+from bot.client import KindredBot
+from bot.errors import Refusal
+from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, kind_embed
+from bot.schedule import search_zones, zone_or_none
+
+ABOUT = (
+    "Kindred helps this community lift each other up through values-based peer support: "
+    "empathy, respect, understanding, honesty, hope and the weight of lived experience. "
+    "It isn't a therapist and gives no advice; it makes room for peers to listen and share."
+)
+
+
+class Settings(commands.Cog):
+    help_title = "Server settings"
+
+    def __init__(self, bot: KindredBot):
+        self.bot = bot
+
+    settings = ModeratorGroup(
+        name="settings", description="See and change Kindred's settings for this server"
+    )
+
+    @settings.command(name="show", description="Show this server's Kindred settings")
+    async def show(self, interaction: discord.Interaction) -> None:
+        guild_settings = await self.bot.store.guilds.get(interaction.guild_id)
+        mod_channel = (
+            f"<#{guild_settings.mod_channel_id}>" if guild_settings.mod_channel_id else "not set"
+        )
+        lines = [
+            f"**Time zone:** {guild_settings.timezone}",
+            f"**Moderator channel:** {mod_channel}",
+        ]
+        for cog in self.bot.cogs.values():
+            describe = getattr(cog, "settings_lines", None)
+            if describe is not None:
+                lines.extend(await describe(interaction.guild_id))
+        embed = kind_embed("Kindred settings", "\n".join(lines))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @settings.command(
+        name="timezone", description="Set this server's time zone (used for schedules)"
+    )
+    @app_commands.describe(zone="An IANA time zone, like Europe/Berlin or America/New_York")
+    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        if zone_or_none(zone.strip()) is None:
+            raise Refusal(
+                f"I don't know the time zone '{zone[:60]}'. Please pick one from the list, "
+                "like Europe/Berlin or America/New_York. Nothing was changed."
+            )
+        await self.bot.store.guilds.set_timezone(interaction.guild_id, zone.strip())
+        await interaction.response.send_message(
+            f"This server's time zone is now **{zone.strip()}**.", ephemeral=True
+        )
+
+    @timezone.autocomplete("zone")
+    async def timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=name, value=name) for name in search_zones(current, limit=25)
+        ]
+
+    @settings.command(
+        name="mod-channel", description="Choose where Kindred sends notices for moderators"
+    )
+    @app_commands.describe(channel="A channel only moderators can read")
+    async def mod_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        require_can_post(channel)
+        await self.bot.store.guilds.set_mod_channel(interaction.guild_id, channel.id)
+        await interaction.response.send_message(
+            f"Moderator notices will go to {channel.mention}.", ephemeral=True
+        )
+
+    @app_commands.command(name="help", description="What Kindred is for, and every command")
+    async def help(self, interaction: discord.Interaction) -> None:
+        embed = kind_embed("Kindred", ABOUT)
+        for title, lines in help_sections(self.bot):
+            for number, chunk in enumerate(chunk_lines(lines, EMBED_FIELD_VALUE_LIMIT)):
+                embed.add_field(
+                    name=title if number == 0 else f"{title} (more)", value=chunk, inline=False
+                )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def help_sections(bot: KindredBot) -> list[tuple[str, list[str]]]:
+    """Every slash command with its one-line description, grouped by feature."""
+    sections: dict[str, list[str]] = {}
+    for command in bot.tree.walk_commands():
+        if isinstance(command, app_commands.Group):
+            continue
+        root = command.root_parent or command
+        moderators = root.default_permissions is not None and root.default_permissions.manage_guild
+        cog = command.binding
+        title = getattr(cog, "help_title", None) or "More"
+        line = f"`/{command.qualified_name}` — {command.description}"
+        sections.setdefault(title + (" (moderators)" if moderators else ""), []).append(line)
+    return list(sections.items())
+
+
+async def setup(bot: KindredBot) -> None:
+    await bot.add_cog(Settings(bot))
