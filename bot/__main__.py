@@ -127,7 +127,8 @@ def do_backup(config: Config, dest: Path) -> int:
 
 def run(config: Config) -> int:
     token = token_from_env()
-    import discord  # deferred: `check` and `migrate` should not pay for it
+    import aiohttp  # deferred, like discord: `check` and `migrate` should not pay for them
+    import discord
 
     discord.utils.setup_logging(level=getattr(logging, config.logging.level))
     try:
@@ -138,6 +139,12 @@ def run(config: Config) -> int:
         )
     except discord.PrivilegedIntentsRequired:
         return fail("Discord refused an intent Kindred should not ask for; please report this")
+    except (OSError, aiohttp.ClientError) as error:
+        print(
+            f"kindred: could not reach Discord ({type(error).__name__}); check the network and try again",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     return EXIT_OK
 
 

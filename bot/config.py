@@ -84,7 +84,9 @@ class _Reader:
         value = self.table.get(key)
         if value is None:
             return None
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str):
+            raise self.fail(key, "a string")
+        if not value.strip():
             raise self.fail(key, "a non-empty string")
         return value
 

@@ -219,9 +219,13 @@ class Person:
         return payload
 
     # ----- actions -----------------------------------------------------------------
-    async def slash(self, command: str, *, channel=None, **options: Any) -> Outcome:
-        """Invoke `/command sub` with options given by their Discord names (use _ for -)."""
-        payload = self._base(2, channel)
+    async def slash(self, command: str, *, in_channel=None, **options: Any) -> Outcome:
+        """Invoke `/command sub` with options given by their Discord names (use _ for -).
+
+        `in_channel` is where the member types the command (default: #general); an option
+        named `channel` takes a channel name from `kit.add_channel`, or a channel object.
+        """
+        payload = self._base(2, in_channel)
         payload["data"] = self.kit.command_data(command, options, focused=None)
         return await self.kit.deliver(payload)
 

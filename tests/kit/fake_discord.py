@@ -196,7 +196,7 @@ class FakeDiscord:
 
         async def http_request(client: HTTPClient, route, *, files=None, form=None, **kwargs):
             body = kwargs.get("json")
-            if form is not None:
+            if form:
                 body = _payload_from_form(form)
             return await fake.handle(route, body, files, kwargs.get("params"), kwargs.get("reason"))
 
@@ -213,7 +213,7 @@ class FakeDiscord:
             **kwargs,
         ):
             body = payload
-            if multipart is not None:
+            if multipart:
                 body = _payload_from_form(multipart)
             return await fake.handle(route, body, files, params, reason)
 
