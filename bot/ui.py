@@ -80,3 +80,14 @@ async def send_pages(interaction: discord.Interaction, pages: list[discord.Embed
         return
     view = Pages(pages, owner_id=interaction.user.id)
     await interaction.response.send_message(embed=pages[0], view=view, ephemeral=True)
+
+
+def dynamic_view(*items: discord.ui.Item) -> discord.ui.View:
+    """A view of DynamicItems only, to send. They are dispatched by custom id (and survive
+    restarts), so the view needs no in-memory listener: it is finished before it is sent,
+    and discord.py neither stores it nor starts a 15-minute timeout task for it."""
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    view.stop()
+    return view

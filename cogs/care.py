@@ -1,15 +1,419 @@
-"""The care feature (filled in by its issue)."""
+"""Care and privacy: /care resources (moderators), /values, /privacy, /mydata export|erase,
+and the loops that finish erasures on Discord and purge servers Kindred left.
+"""
 
 from __future__ import annotations
 
-from discord.ext import commands
+import asyncio
+import io
+import logging
+import re
 
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot import mydata
+from bot.care import (
+    CONTACT_LIMIT,
+    MAX_RESOURCES,
+    NAME_LIMIT,
+    REGION_LIMIT,
+    RevealButton,
+    add_resource,
+    resource_lines,
+    resources_embed,
+)
+from bot.checks import ModeratorGroup
+from bot.cleanup import run_cleanup
 from bot.client import KindredBot
+from bot.clock import from_epoch, to_epoch
+from bot.errors import GUILD_ONLY, Refusal
+from bot.library import Value
+from bot.privacy import PRIVACY_INTRO, PRIVACY_TITLE, maintain, privacy_sections
+from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, clip, kind_embed
+from bot.store.base import STORY_REMOVED
+from bot.ui import KindDynamicItem, dynamic_view, send_pages
+
+log = logging.getLogger("kindred.care")
+
+PEER_SUPPORT_LINE = (
+    "Empathy fosters trust, respect opens dialogue, understanding bridges gaps: "
+    "these are the values behind peer support."
+)
+ERASE_TEMPLATE = r"kindred:mydata:erase:(?P<member_id>\d+):(?P<issued>\d+)"
+KEEP_TEMPLATE = r"kindred:mydata:keep:(?P<member_id>\d+)"
+NOT_YOURS = "This button belongs to someone else's request, so nothing was changed."
+
+
+class MemberGroup(app_commands.Group):
+    """A group about the member's data in one server: usable only inside a server."""
+
+    def __init__(self, **kwargs):
+        super().__init__(guild_only=True, **kwargs)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return True
+
+
+def _owner_only(interaction: discord.Interaction, member_id: int) -> None:
+    if interaction.guild_id is None:
+        raise Refusal(GUILD_ONLY)
+    if interaction.user.id != member_id:
+        raise Refusal(NOT_YOURS)
+
+
+class EraseButton(
+    KindDynamicItem, discord.ui.DynamicItem[discord.ui.Button], template=ERASE_TEMPLATE
+):
+    """The explicit confirmation for /mydata erase; only the member who asked can press it."""
+
+    def __init__(self, member_id: int, issued: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Erase everything",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"kindred:mydata:erase:{member_id}:{issued}",
+            )
+        )
+        self.member_id, self.issued = member_id, issued
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> EraseButton:
+        return cls(int(match["member_id"]), int(match["issued"]))
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        _owner_only(interaction, self.member_id)
+        bot: KindredBot = interaction.client
+        if mydata.confirmation_expired(from_epoch(self.issued), bot.clock()):
+            raise Refusal(
+                "This confirmation is more than 15 minutes old, so nothing was erased. "
+                "Run `/mydata erase` again if you still want to."
+            )
+        erasure = await mydata.erase(bot.store, interaction.guild_id, self.member_id, bot.clock())
+        await interaction.response.edit_message(content=erased_text(erasure), embed=None, view=None)
+        cog = bot.get_cog("Care")
+        if erasure.cleanup_jobs and cog is not None:
+            await cog.cleanup_tick(guild_id=interaction.guild_id)
+
+
+class KeepButton(
+    KindDynamicItem, discord.ui.DynamicItem[discord.ui.Button], template=KEEP_TEMPLATE
+):
+    def __init__(self, member_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Keep my data",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kindred:mydata:keep:{member_id}",
+            )
+        )
+        self.member_id = member_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> KeepButton:
+        return cls(int(match["member_id"]))
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        _owner_only(interaction, self.member_id)
+        await interaction.response.edit_message(
+            content="Nothing was erased. Your data stays as it was.", embed=None, view=None
+        )
+
+
+def erased_text(erasure: mydata.Erasure) -> str:
+    if not erasure.erased:
+        return "There was nothing left to erase: Kindred keeps nothing about you in this server."
+    text = (
+        "Done. Kindred erased everything it kept about you in this server "
+        f"({mydata.describe_counts(erasure.erased)})."
+    )
+    if erasure.cleanup_jobs:
+        text += (
+            " Kindred is also taking down what it posted for you: a published story will "
+            f'read "{STORY_REMOVED}" If Discord refuses for a moment, Kindred keeps trying '
+            "in the background."
+        )
+    return clip(text + " If you use Kindred again here, it starts fresh.", 2000)
 
 
 class Care(commands.Cog):
+    help_title = "Care and privacy"
+
     def __init__(self, bot: KindredBot):
         self.bot = bot
+        self._cleaning = asyncio.Lock()  # the loop and an erase must not run one job twice
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RevealButton, EraseButton, KeepButton)
+        self.janitor.start()
+        self.maintenance.start()
+
+    async def cog_unload(self) -> None:
+        self.janitor.cancel()
+        self.maintenance.cancel()
+        self.bot.remove_dynamic_items(RevealButton, EraseButton, KeepButton)
+
+    # ----- background work: plain methods the loops (and tests) call ------------------
+    async def cleanup_tick(self, *, guild_id: int | None = None):
+        """Finish Discord-side cleanup that is due (all servers, or one right after an erase)."""
+        async with self._cleaning:
+            return await run_cleanup(self.bot, self.bot.clock(), guild_id=guild_id)
+
+    async def maintenance_tick(self):
+        """Purge servers left 30+ days ago; forget care rows that have served their purpose."""
+        result = await maintain(
+            self.bot.store, self.bot.clock(), lambda gid: self.bot.get_guild(gid) is not None
+        )
+        for guild_id in result.purged:
+            log.info("purged every row of server %s, 30 days after Kindred left it", guild_id)
+        return result
+
+    @tasks.loop(minutes=5)
+    async def janitor(self) -> None:
+        try:
+            await self.cleanup_tick()
+        except Exception:
+            log.exception("the cleanup loop failed; it runs again in 5 minutes")
+
+    @tasks.loop(hours=1)
+    async def maintenance(self) -> None:
+        try:
+            await self.maintenance_tick()
+        except Exception:
+            log.exception("the maintenance loop failed; it runs again in an hour")
+
+    @janitor.before_loop
+    @maintenance.before_loop
+    async def _until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def settings_lines(self, guild_id: int) -> list[str]:
+        resources = await self.bot.store.care.resources(guild_id)
+        lines = [
+            f"**Crisis resources:** {len(resources)} of this server's own"
+            if resources
+            else "**Crisis resources:** Kindred's defaults (add your own with "
+            "`/care resources add`)"
+        ]
+        pending = await self.bot.store.care.pending_cleanup(guild_id)
+        if pending:
+            lines.append(f"**Removals still to finish after erasures:** {pending} (retrying)")
+        return lines
+
+    # ----- /care resources (moderators) -----------------------------------------------
+    care = ModeratorGroup(name="care", description="Crisis care settings for this server")
+    resources = ModeratorGroup(
+        name="resources",
+        description="The crisis resources Kindred shows privately to members who need them",
+        parent=care,
+    )
+
+    @resources.command(name="add", description="Add a crisis resource (a helpline, a service)")
+    @app_commands.describe(
+        name="What it is called, e.g. Samaritans (up to 80 characters)",
+        contact="How to reach it: a number, a text line or a website (up to 200 characters)",
+        region="Where it applies, e.g. UK and Ireland (optional, up to 40 characters)",
+    )
+    async def resources_add(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, NAME_LIMIT],
+        contact: app_commands.Range[str, 1, CONTACT_LIMIT],
+        region: app_commands.Range[str, 1, REGION_LIMIT] | None = None,
+    ) -> None:
+        first = not await self.bot.store.care.resources(interaction.guild_id)
+        added = await add_resource(self.bot, interaction.guild_id, name, contact, region)
+        text = f"Added resource #{added.resource_id}. This is what members will see:"
+        if first:
+            text += (
+                "\nMembers now see this server's resources instead of Kindred's defaults, "
+                "so consider adding a line for your local emergency number too."
+            )
+        embed = await resources_embed(self.bot, interaction.guild_id)
+        await interaction.response.send_message(text, embed=embed, ephemeral=True)
+
+    @resources.command(name="remove", description="Remove one of this server's crisis resources")
+    @app_commands.describe(resource_id="The resource's number, shown by /care resources list")
+    async def resources_remove(
+        self, interaction: discord.Interaction, resource_id: app_commands.Range[int, 1]
+    ) -> None:
+        removed = await self.bot.store.care.remove_resource(interaction.guild_id, resource_id)
+        if removed is None:
+            raise Refusal(
+                f"This server has no resource #{resource_id}. `/care resources list` shows "
+                "them with their numbers. Nothing was changed."
+            )
+        text = f"Removed resource #{removed.resource_id}, **{discord.utils.escape_markdown(removed.name)}**."
+        if not await self.bot.store.care.resources(interaction.guild_id):
+            text += " That was the last one, so members will see Kindred's default resources again."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @resources_remove.autocomplete("resource_id")
+    async def resource_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        typed = current.strip().casefold().lstrip("#")
+        choices = []
+        for r in await self.bot.store.care.resources(interaction.guild_id):
+            label = f"#{r.resource_id} {r.name}" + (f" ({r.region})" if r.region else "")
+            if typed in label.casefold():
+                choices.append(app_commands.Choice(name=clip(label, 100), value=r.resource_id))
+        return choices[:25]
+
+    @resources.command(name="list", description="Show the crisis resources members will see")
+    async def resources_list(self, interaction: discord.Interaction) -> None:
+        own = await self.bot.store.care.resources(interaction.guild_id)
+        if own:
+            lines = [
+                f"`#{r.resource_id}` {line}"
+                for r, line in zip(own, resource_lines(own), strict=True)
+            ]
+            head = (
+                f"This server lists {len(own)} of at most {MAX_RESOURCES} resources. Members "
+                "see them privately when something they write sounds like they may be in "
+                "crisis. Remove one with `/care resources remove`."
+            )
+        else:
+            lines = resource_lines(own)
+            head = (
+                "This server hasn't added its own resources, so members see Kindred's "
+                "defaults below. Add local ones with `/care resources add`; once you do, "
+                "they replace the defaults."
+            )
+        pages = [
+            kind_embed("Crisis resources", f"{head}\n\n{chunk}")
+            for chunk in chunk_lines(lines, 4096 - len(head) - 2)
+        ]
+        await send_pages(interaction, pages)
+
+    # ----- /values -----------------------------------------------------------------------
+    @app_commands.command(
+        name="values", description="The values behind peer support, and what each means"
+    )
+    @app_commands.describe(value="One value to read about (leave empty to see them all)")
+    async def values(self, interaction: discord.Interaction, value: str | None = None) -> None:
+        library = self.bot.library
+        if value is None or not value.strip():
+            lines = [f"{v.emoji} **{v.name}**: {v.description}" for v in library.values]
+            footer = "Use /values value: to read more about one."
+            pages = [
+                kind_embed("The values behind peer support", f"*{PEER_SUPPORT_LINE}*\n\n{chunk}")
+                for chunk in chunk_lines(lines, 3800)
+            ]
+            for page in pages:
+                page.set_footer(text=footer)
+            await send_pages(interaction, pages)
+            return
+        found = library.value(value)
+        if found is None:
+            close = ", ".join(v.name for v in library.search_values(value, limit=5))
+            hint = f" Did you mean {close}?" if close else " Pick one from the list as you type."
+            raise Refusal(f"I don't know a value called '{clip(value.strip(), 60)}'.{hint}")
+        await interaction.response.send_message(embed=self.value_embed(found), ephemeral=True)
+
+    def value_embed(self, value: Value) -> discord.Embed:
+        embed = kind_embed(value.badge, value.description, colour=value.colour)
+        embed.add_field(
+            name="Why it matters", value=clip(value.why, EMBED_FIELD_VALUE_LIMIT), inline=False
+        )
+        prompts = self.bot.library.prompts_for(value.key)
+        if prompts:
+            embed.add_field(
+                name="A question to sit with",
+                value=clip(prompts[0].text, EMBED_FIELD_VALUE_LIMIT),
+                inline=False,
+            )
+        embed.set_footer(text=PEER_SUPPORT_LINE)
+        return embed
+
+    @values.autocomplete("value")
+    async def value_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=clip(f"{v.name}: {v.description}", 100), value=v.key)
+            for v in self.bot.library.search_values(current, limit=25)
+        ]
+
+    # ----- /privacy ----------------------------------------------------------------------
+    @app_commands.command(
+        name="privacy",
+        description="What Kindred keeps about you, why, and how to export or erase it",
+    )
+    async def privacy(self, interaction: discord.Interaction) -> None:
+        embed = kind_embed(PRIVACY_TITLE, PRIVACY_INTRO)
+        for heading, text in privacy_sections():
+            embed.add_field(name=heading, value=clip(text, EMBED_FIELD_VALUE_LIMIT), inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # ----- /mydata -----------------------------------------------------------------------
+    mydata_group = MemberGroup(
+        name="mydata", description="Your own data in this server: take a copy, or erase it"
+    )
+
+    @mydata_group.command(
+        name="export",
+        description="Get everything Kindred keeps about you here, as a file only you see",
+    )
+    async def mydata_export(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await mydata.collect(
+            self.bot.store, interaction.guild_id, interaction.user.id, self.bot.clock()
+        )
+        if not data.total:
+            await interaction.followup.send(
+                "Kindred keeps nothing about you in this server, so there is nothing to export.",
+                ephemeral=True,
+            )
+            return
+        limit = getattr(interaction, "filesize_limit", None) or 8 * 1024 * 1024
+        packed = mydata.export_file(data, limit)
+        if packed is None:
+            raise Refusal(
+                "Your data is larger than Discord lets me send in one file. Please ask a "
+                "moderator to contact the people who run this bot for a copy."
+            )
+        name, payload = packed
+        await interaction.followup.send(
+            clip(
+                "Here is everything Kindred keeps about you in this server "
+                f"({mydata.describe_counts(data.counts)}). Only you can see this file; "
+                "times in it are UTC.",
+                2000,
+            ),
+            file=discord.File(io.BytesIO(payload), filename=name),
+            ephemeral=True,
+        )
+
+    @mydata_group.command(
+        name="erase", description="Delete everything Kindred keeps about you here (asks first)"
+    )
+    async def mydata_erase(self, interaction: discord.Interaction) -> None:
+        data = await mydata.collect(
+            self.bot.store, interaction.guild_id, interaction.user.id, self.bot.clock()
+        )
+        if not data.total:
+            await interaction.response.send_message(
+                "Kindred keeps nothing about you in this server, so there is nothing to erase.",
+                ephemeral=True,
+            )
+            return
+        embed = kind_embed(
+            "Erase your data in this server?",
+            f"Kindred keeps: {mydata.describe_counts(data.counts)}.\n\n"
+            "Erasing deletes all of it, including drafts and anonymous stories, and can't be "
+            f'undone. Stories you published will read "{STORY_REMOVED}" '
+            "If you'd like a copy first, use `/mydata export`.\n\n"
+            "This confirmation works for 15 minutes.",
+        )
+        issued = to_epoch(self.bot.clock())
+        view = dynamic_view(
+            EraseButton(interaction.user.id, issued), KeepButton(interaction.user.id)
+        )
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
 
 async def setup(bot: KindredBot) -> None:

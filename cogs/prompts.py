@@ -1,15 +1,487 @@
-"""The prompts feature (filled in by its issue)."""
+"""Daily values prompts: the posting loop, /prompts (moderators) and /suggest (members)."""
 
 from __future__ import annotations
 
-from discord.ext import commands
+import logging
+import re
 
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot import prompt_admin as admin
+from bot import suggestions
+from bot.care import alert_moderators, offer_care
+from bot.checks import ModeratorGroup, require_moderator
 from bot.client import KindredBot
+from bot.errors import Refusal, send_ephemeral
+from bot.posting import PromptPoster, long_date, prompt_embed
+from bot.render import MESSAGE_LIMIT, chunk_lines, clip, kind_embed
+from bot.schedule import search_zones
+from bot.store.prompt_suggestions import Suggestion
+from bot.ui import KindDynamicItem, KindModal, dynamic_view, send_pages
+
+log = logging.getLogger("kindred.prompts")
+
+TICK_SECONDS = 30
+LIST_PAGE = 1800  # characters per page of /prompts list: a readable screenful
+
+
+def poster_of(interaction: discord.Interaction) -> PromptPoster:
+    cog = interaction.client.get_cog("Prompts")
+    if cog is None:
+        raise Refusal("Daily prompts are not running right now; please try again in a minute.")
+    return cog.poster
+
+
+async def edit_review(poster: PromptPoster, suggestion: Suggestion) -> None:
+    """Show the decision on the review message and take its buttons away."""
+    if not suggestion.review_channel_id or not suggestion.review_message_id:
+        return
+    channel = poster.bot.get_channel(suggestion.review_channel_id)
+    if channel is None:
+        return
+    value = poster.bot.library.value(suggestion.value_key)
+    try:
+        await poster.queue.call(
+            channel.get_partial_message(suggestion.review_message_id).edit,
+            embed=suggestions.review_embed(suggestion, value),
+            view=None,
+        )
+    except discord.HTTPException:
+        log.info("suggestion %s: review message not updated", suggestion.suggestion_id)
+
+
+def told(delivered: bool) -> str:
+    if delivered:
+        return "I let them know by DM."
+    return "Their DMs are closed, so they'll see it the next time they use /suggest."
+
+
+class ApproveSuggestion(
+    KindDynamicItem,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:suggest:approve:(?P<id>\d+)",
+):
+    """Approve: the suggestion joins the server's prompts. Works after restarts."""
+
+    def __init__(self, suggestion_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Approve",
+                style=discord.ButtonStyle.success,
+                custom_id=f"kindred:suggest:approve:{suggestion_id}",
+            )
+        )
+        self.suggestion_id = suggestion_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
+        return cls(int(match["id"]))
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        require_moderator(interaction)
+        poster = poster_of(interaction)
+        bot = poster.bot
+        suggestion, prompt = await suggestions.approve(
+            bot, interaction.guild_id, self.suggestion_id, interaction.user.id, bot.clock()
+        )
+        value = bot.library.value(suggestion.value_key)
+        await interaction.response.edit_message(
+            embed=suggestions.review_embed(suggestion, value), view=None
+        )
+        delivered = await suggestions.tell_member(poster, suggestion, interaction.guild.name)
+        added = (
+            f"Approved and added as `{prompt.public_id}`."
+            if prompt
+            else "Approved; this server already had the same prompt, so nothing new was added."
+        )
+        await interaction.followup.send(f"{added} {told(delivered)}", ephemeral=True)
+
+
+class RejectSuggestion(
+    KindDynamicItem,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:suggest:reject:(?P<id>\d+)",
+):
+    """Reject: opens a modal for an optional note to the member. Works after restarts."""
+
+    def __init__(self, suggestion_id: int):
+        super().__init__(
+            discord.ui.Button(
+                label="Reject",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"kindred:suggest:reject:{suggestion_id}",
+            )
+        )
+        self.suggestion_id = suggestion_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
+        return cls(int(match["id"]))
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        require_moderator(interaction)
+        await suggestions.decidable(interaction.client, interaction.guild_id, self.suggestion_id)
+        await interaction.response.send_modal(RejectModal(self.suggestion_id))
+
+
+class RejectModal(KindModal, title="Reject this suggestion"):
+    def __init__(self, suggestion_id: int):
+        super().__init__(custom_id=f"kindred:suggest:reason:{suggestion_id}")
+        self.suggestion_id = suggestion_id
+        self.reason = discord.ui.TextInput(
+            custom_id="reason",
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=1000,
+            placeholder="Optional. A kind word about why helps them try again.",
+        )
+        self.add_item(
+            discord.ui.TextDisplay(
+                "The member hears about the decision by DM (or on their next /suggest if "
+                "their DMs are closed), with your note if you write one."
+            )
+        )
+        self.add_item(
+            discord.ui.Label(text="A note for the member (optional)", component=self.reason)
+        )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        require_moderator(interaction)
+        poster = poster_of(interaction)
+        bot = poster.bot
+        rejected = await suggestions.reject(
+            bot,
+            interaction.guild_id,
+            self.suggestion_id,
+            interaction.user.id,
+            self.reason.value,
+            bot.clock(),
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await edit_review(poster, rejected)
+        delivered = await suggestions.tell_member(poster, rejected, interaction.guild.name)
+        await interaction.followup.send(f"Rejected. {told(delivered)}", ephemeral=True)
 
 
 class Prompts(commands.Cog):
+    help_title = "Daily prompts"
+
     def __init__(self, bot: KindredBot):
         self.bot = bot
+        self.poster = PromptPoster(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ApproveSuggestion, RejectSuggestion)
+        self.post_loop.start()
+
+    async def cog_unload(self) -> None:
+        self.post_loop.cancel()
+        self.bot.remove_dynamic_items(ApproveSuggestion, RejectSuggestion)
+
+    # ----- the loop ---------------------------------------------------------------------
+    async def tick(self, now=None) -> int:
+        """Post what is due now; the loop calls this, tests call it with a moved clock."""
+        return await self.poster.tick(now)
+
+    @tasks.loop(seconds=TICK_SECONDS)
+    async def post_loop(self) -> None:
+        try:
+            await self.tick()
+        except Exception:  # keep the loop alive; the next tick retries
+            log.exception("daily prompt tick failed")
+
+    @post_loop.before_loop
+    async def before_post_loop(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def settings_lines(self, guild_id: int) -> list[str]:
+        schedule = await self.bot.store.prompts.get_schedule(guild_id)
+        if schedule is None:
+            return ["**Daily prompts:** not scheduled (`/prompts schedule`)"]
+        line = f"**Daily prompts:** {admin.describe(schedule)}"
+        if schedule.paused:
+            return [f"{line} · **paused** ({schedule.pause_reason or 'by a moderator'})"]
+        return [f"{line} · next {admin.when(schedule.next_post_at)}"]
+
+    # ----- /prompts ------------------------------------------------------------------------
+    prompts = ModeratorGroup(
+        name="prompts", description="Schedule and curate this server's daily values prompts"
+    )
+
+    @prompts.command(name="schedule", description="Set where and when the daily prompt is posted")
+    @app_commands.describe(
+        channel="The text or forum channel for the prompts",
+        time="Local time, HH:MM in 24-hour form, like 19:30",
+        days="Which days, like mon-fri or mon, wed, fri (default: every day)",
+        timezone="IANA time zone, like Europe/Berlin (default: the server's time zone)",
+    )
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel,
+        time: str,
+        days: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        result = await admin.set_schedule(
+            self.poster,
+            interaction.guild_id,
+            channel=channel,
+            time_text=time,
+            days_text=days,
+            zone_text=timezone,
+            now=self.bot.clock(),
+        )
+        schedule = result.schedule
+        text = (
+            f"Daily prompts will be posted {admin.describe(schedule)}. "
+            f"The first one: {admin.when(schedule.next_post_at)}."
+        )
+        if result.zone_from_settings:
+            text += (
+                f"\n-# {schedule.timezone} is this server's time zone (`/settings timezone`); "
+                "pass `timezone:` to use another."
+            )
+        if result.was_paused:
+            text += "\nThis also resumes them: they were paused."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @schedule.autocomplete("timezone")
+    async def timezone_choices(self, interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in search_zones(current)]
+
+    @prompts.command(name="pause", description="Pause the daily prompts until you resume them")
+    async def pause(self, interaction: discord.Interaction) -> None:
+        await admin.pause(self.poster, interaction.guild_id, self.bot.clock())
+        await interaction.response.send_message(
+            "Daily prompts are paused. `/prompts resume` starts them again.", ephemeral=True
+        )
+
+    @prompts.command(name="resume", description="Resume paused daily prompts")
+    async def resume(self, interaction: discord.Interaction) -> None:
+        schedule = await admin.resume(self.poster, interaction.guild, self.bot.clock())
+        await interaction.response.send_message(
+            f"Daily prompts are back on, posted {admin.describe(schedule)}. "
+            f"The next one: {admin.when(schedule.next_post_at)}.",
+            ephemeral=True,
+        )
+
+    @prompts.command(name="skip", description="Skip the next daily prompt")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        skipped, schedule = await admin.skip(self.poster, interaction.guild_id, self.bot.clock())
+        await interaction.response.send_message(
+            f"Skipped the prompt for **{long_date(skipped.local_date)}**. "
+            f"The next one: {admin.when(schedule.next_post_at)}.",
+            ephemeral=True,
+        )
+
+    @prompts.command(name="post-now", description="Post today's prompt right now")
+    async def post_now(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        post = await self.poster.post_now(interaction.guild, self.bot.clock())
+        await interaction.followup.send(
+            f"Posted today's prompt: {post.link}\n-# It counts as today's post, so the "
+            "schedule carries on from the next day.",
+            ephemeral=True,
+        )
+
+    @prompts.command(name="preview", description="See the next prompt before it is posted")
+    async def preview(self, interaction: discord.Interaction) -> None:
+        upcoming = await self.poster.upcoming(interaction.guild_id, self.bot.clock())
+        if upcoming is None:
+            raise Refusal("This server's rotation is empty. Add a prompt with `/prompts add`.")
+        schedule = upcoming.schedule
+        if schedule is None:
+            intro = "Daily prompts aren't scheduled yet (`/prompts schedule`); this one is next:"
+        elif schedule.paused:
+            intro = (
+                f"Daily prompts are paused; when they resume, the prompt for "
+                f"**{long_date(upcoming.local_date)}** will be:"
+            )
+        else:
+            intro = (
+                f"Next up, for **{long_date(upcoming.local_date)}**, posting "
+                f"{admin.when(schedule.next_post_at)}:"
+            )
+        embed = prompt_embed(upcoming.value, upcoming.prompt.text, upcoming.local_date)
+        await interaction.response.send_message(
+            f"{intro} `{upcoming.prompt.id}`", embed=embed, ephemeral=True
+        )
+
+    @prompts.command(name="add", description="Add this server's own prompt to the rotation")
+    @app_commands.describe(
+        text="An open question about members' own experience, up to 300 characters",
+        value="The value it invites members to talk about",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 300],
+        value: str,
+    ) -> None:
+        prompt, chosen = await admin.add_prompt(
+            self.poster, interaction.guild_id, text, value, interaction.user.id, self.bot.clock()
+        )
+        await interaction.response.send_message(
+            f"Added `{prompt.public_id}` under **{chosen.badge}**; it joins this server's "
+            f"rotation.\n> {prompt.text}",
+            ephemeral=True,
+        )
+
+    @prompts.command(name="remove", description="Take a prompt out of this server's rotation")
+    @app_commands.describe(
+        prompt_id="The prompt's id, like empathy-03 or own-2 (see /prompts list)"
+    )
+    async def remove(self, interaction: discord.Interaction, prompt_id: str) -> None:
+        removed = await admin.remove_prompt(
+            self.poster, interaction.guild_id, prompt_id, self.bot.clock()
+        )
+        how = (
+            "It was this server's own prompt and is deleted."
+            if removed.id.startswith("own-")
+            else "It stays in the shared library but won't be posted here."
+        )
+        await interaction.response.send_message(
+            f"Removed `{removed.id}` from this server's rotation. {how}\n> {clip(removed.text, 300)}",
+            ephemeral=True,
+        )
+
+    @remove.autocomplete("prompt_id")
+    async def prompt_id_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.strip().casefold()
+        items = await admin.rotation(self.poster, interaction.guild_id)
+        found = [
+            item.prompt
+            for item in items
+            if needle in item.prompt.id or needle in item.prompt.text.casefold()
+        ]
+        return [
+            app_commands.Choice(name=clip(f"{p.id} · {p.text}", 100), value=p.id)
+            for p in found[:25]
+        ]
+
+    @prompts.command(name="list", description="List the prompts in this server's rotation")
+    @app_commands.describe(value="Only the prompts for this value")
+    async def list_prompts(
+        self, interaction: discord.Interaction, value: str | None = None
+    ) -> None:
+        chosen = admin.require_value(self.bot, value) if value else None
+        items = await admin.rotation(self.poster, interaction.guild_id)
+        lines = admin.prompt_lines(self.bot, items, chosen)
+        count = sum(1 for item in items if chosen is None or item.prompt.value == chosen.key)
+        title = f"{chosen.badge} prompts" if chosen else "This server's prompts"
+        pages = [
+            kind_embed(f"{title} ({count})", page.strip()) for page in chunk_lines(lines, LIST_PAGE)
+        ]
+        await send_pages(interaction, pages)
+
+    @prompts.command(name="values", description="The values, what they mean, and prompt counts")
+    async def values(self, interaction: discord.Interaction) -> None:
+        items = await admin.rotation(self.poster, interaction.guild_id)
+        lines = admin.value_lines(self.bot, items)
+        pages = [kind_embed("The values", page) for page in chunk_lines(lines, LIST_PAGE)]
+        await send_pages(interaction, pages)
+
+    @prompts.command(name="history", description="Recent daily prompts, with dates and links")
+    async def history(self, interaction: discord.Interaction) -> None:
+        posts = await self.bot.store.prompts.history(interaction.guild_id)
+        if not posts:
+            raise Refusal("No daily prompts have been posted here yet.")
+        lines = admin.history_lines(self.bot, posts)
+        pages = [kind_embed("Recent daily prompts", page) for page in chunk_lines(lines, LIST_PAGE)]
+        await send_pages(interaction, pages)
+
+    @add.autocomplete("value")
+    @list_prompts.autocomplete("value")
+    async def value_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return value_choices(self.bot, current)
+
+    # ----- /suggest ------------------------------------------------------------------------
+    @app_commands.command(
+        name="suggest", description="Suggest a daily prompt; moderators review it"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        text="An open question about members' own experience, up to 300 characters",
+        value="The value it invites members to talk about",
+    )
+    async def suggest(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 300],
+        value: str,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        notices, notice_ids = await suggestions.waiting_notices(
+            self.poster, interaction.guild, interaction.user.id
+        )
+        try:
+            answer = await self._suggest(interaction, text, value)
+        except Refusal as refusal:
+            answer = refusal.message
+        if notices:
+            answer = clip(
+                f"{answer}\n\n**News about your earlier suggestions**\n{notices}", MESSAGE_LIMIT
+            )
+        await send_ephemeral(interaction, answer)
+        if notice_ids:
+            await self.bot.store.prompts.notice_delivered(notice_ids)
+        if await offer_care(self.bot, interaction, text):
+            await alert_moderators(
+                self.bot,
+                interaction.guild_id,
+                f"<@{interaction.user.id}> suggested a prompt whose words sounded heavy. They "
+                "were shown the crisis resources privately; a kind check-in may help.",
+            )
+
+    async def _suggest(self, interaction: discord.Interaction, text: str, value: str) -> str:
+        submitted = await suggestions.submit(
+            self.poster, interaction.guild, interaction.user.id, text, value, self.bot.clock()
+        )
+        suggestion = submitted.suggestion
+        view = dynamic_view(
+            ApproveSuggestion(suggestion.suggestion_id), RejectSuggestion(suggestion.suggestion_id)
+        )
+        try:
+            message = await self.poster.queue.call(
+                submitted.review_channel.send,
+                embed=suggestions.review_embed(suggestion, submitted.value),
+                view=view,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException:
+            await self.bot.store.prompts.withdraw(suggestion.suggestion_id)
+            raise Refusal(
+                "I couldn't reach the moderators' channel just now. Please try again in a "
+                "little while. Nothing was sent."
+            ) from None
+        await self.bot.store.prompts.set_review_message(
+            suggestion.suggestion_id, message.channel.id, message.id
+        )
+        return (
+            f"Thank you! Your suggestion for **{submitted.value.badge}** went to the moderators. "
+            "You'll hear back by DM (or here, next time, if your DMs are closed).\n"
+            f"> {suggestion.text}"
+        )
+
+    @suggest.autocomplete("value")
+    async def suggest_value_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return value_choices(self.bot, current)
+
+
+def value_choices(bot: KindredBot, current: str) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(name=value.badge, value=value.key)
+        for value in bot.library.search_values(current, limit=25)
+    ]
 
 
 async def setup(bot: KindredBot) -> None:

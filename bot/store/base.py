@@ -3,14 +3,47 @@
 A repository that keeps rows about a member lists those tables in `member_tables` and
 implements `export_member` / `erase_member`, so `/mydata` can never miss a table
 (a test compares `member_tables` with the schema).
+
+A repository whose rows stand for messages Kindred posted (a published story, a victory
+card) also overrides `discord_cleanup_for_member`: `/mydata erase` calls it BEFORE
+`erase_member`, queues the returned `CleanupJob`s, then erases the rows. Discord is cleaned
+afterwards by a janitor that retries what fails, so the erase never waits on Discord.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from bot.store import Store
+
+
+# What a published story becomes when its author erases their data.
+STORY_REMOVED = "This story was removed by its author."
+
+CleanupAction = Literal["delete", "replace", "lock"]
+
+
+@dataclass(frozen=True)
+class CleanupJob:
+    """One change to make on Discord when a member erases their data.
+
+    - "delete": delete message `message_id` in channel (or thread) `channel_id`.
+    - "replace": edit message `message_id` so it reads only `content` (embeds,
+      attachments and buttons removed), e.g. `CleanupJob(thread_id, starter_id,
+      "replace", STORY_REMOVED)` for a story posted as a forum post or thread.
+    - "lock": lock and archive the thread `channel_id` (`message_id` is 0); when
+      `content` is given the thread is also renamed to it (a thread's name may hold
+      the member's words).
+    Jobs for one erase run in the order delete, replace, lock. A job whose message or
+    channel is already gone counts as done; any other failure is retried later.
+    """
+
+    channel_id: int
+    message_id: int
+    action: CleanupAction
+    content: str | None = None
 
 
 class Repository:
@@ -20,12 +53,28 @@ class Repository:
         self.store = store
 
     async def export_member(self, guild_id: int, member_id: int) -> dict[str, list[dict[str, Any]]]:
-        """Every row about the member in this server, table name -> rows as plain dicts."""
+        """Every row about the member in this server, table name -> rows as plain dicts.
+
+        Keyed by the real table names in `member_tables`; times stay epoch seconds.
+        """
         return {}
 
     async def erase_member(self, guild_id: int, member_id: int) -> None:
-        """Delete every row about the member in this server; must be idempotent."""
+        """Delete every row about the member in this server; must be idempotent.
+
+        Afterwards no row of `member_tables` names the member: delete the row, or clear
+        the id where the row belongs to someone else (a moderator's `reviewed_by`).
+        """
         return None
+
+    async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
+        """What to change on Discord for the member's rows, asked before they are erased.
+
+        Optional: the default is nothing. Override when rows stand for posted messages
+        (replace a published story with STORY_REMOVED and lock its thread, delete a
+        victory card). Read-only: must not change the database.
+        """
+        return []
 
 
 def row_dict(row: Any) -> dict[str, Any]:

@@ -1,9 +1,482 @@
-"""Repository for the stories feature (filled in by its issue)."""
+"""Stories: drafts, the review queue, published threads, and who wrote what (kept apart).
+
+A `Story` never carries its author. Only the methods named for the author (`is_author`,
+`author_of`, `drafts`/`stories_of`, and the writes that take `author_id`) read
+`story_authors`, so a moderator path cannot show who wrote an anonymous story by accident.
+"""
 
 from __future__ import annotations
 
-from bot.store.base import Repository
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_epoch, to_epoch
+from bot.store.base import STORY_REMOVED, CleanupJob, Repository, row_dict
+from bot.store.guilds import ENSURE_GUILD
+
+# The statuses a story moves through: draft -> (pending ->) publishing -> published, and
+# from pending/published to deleted (by its author) or removed (by a moderator).
+DRAFT, PENDING, PUBLISHING, PUBLISHED = "draft", "pending", "publishing", "published"
+DELETED, REMOVED = "deleted", "removed"
+DEFAULT_NUDGE_HOURS = 12
+REMOVED_THREAD_NAME = "Removed story"
+WITHDRAWN = "This story was withdrawn by its author."
+
+COLUMN_NAMES = (
+    "story_id guild_id title body content_warning anonymous consent value_key status "
+    "held_for_care created_at updated_at submitted_at published_at review_channel_id "
+    "review_message_id post_channel_id message_id thread_id replied nudged_at locked "
+    "decline_reason reason_pending"
+).split()
+COLUMNS = ", ".join(COLUMN_NAMES)
+S_COLUMNS = ", ".join(f"s.{name}" for name in COLUMN_NAMES)
+# aiosqlite logs every statement WITH its parameters at DEBUG; for the queries below those
+# parameters pair a story with its author, so its logger never goes below INFO (an operator
+# debugging with DEBUG logs must not be able to unmask anonymous authors from them).
+_aiosqlite_log = logging.getLogger("aiosqlite")
+_aiosqlite_log.setLevel(max(_aiosqlite_log.level, logging.INFO))
+
+# "…and it is this author's": a primary-key probe per story (parameter: author_id).
+MINE = (
+    "EXISTS (SELECT 1 FROM story_authors a WHERE a.story_id = stories.story_id AND a.author_id = ?)"
+)
+# "…the member's stories in this server": through the (guild_id, author_id) index.
+THEIRS = "story_id IN (SELECT story_id FROM story_authors WHERE guild_id = ? AND author_id = ?)"
+
+
+@dataclass(frozen=True)
+class Story:
+    story_id: int
+    guild_id: int
+    title: str
+    body: str
+    content_warning: str | None
+    anonymous: bool
+    consent: bool
+    value_key: str | None
+    status: str
+    held_for_care: bool
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    published_at: datetime | None
+    review_channel_id: int | None
+    review_message_id: int | None
+    post_channel_id: int | None
+    message_id: int | None
+    thread_id: int | None
+    replied: bool
+    nudged_at: datetime | None
+    locked: bool
+    decline_reason: str | None
+    reason_pending: bool
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    guild_id: int
+    channel_id: int | None = None
+    review: bool = False
+    listener_role_id: int | None = None
+    nudge_hours: int = DEFAULT_NUDGE_HOURS
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of pressing Post: `story` when claimed, else why not."""
+
+    story: Story | None
+    last_submitted: datetime | None = None  # set when the member is on cooldown
+    not_draft: bool = False  # already posted, discarded or not theirs
+
+
+def _story(row: Any) -> Story:
+    return Story(
+        story_id=row[0],
+        guild_id=row[1],
+        title=row[2],
+        body=row[3],
+        content_warning=row[4],
+        anonymous=bool(row[5]),
+        consent=bool(row[6]),
+        value_key=row[7],
+        status=row[8],
+        held_for_care=bool(row[9]),
+        created_at=from_epoch(row[10]),
+        updated_at=from_epoch(row[11]),
+        submitted_at=from_epoch(row[12]),
+        published_at=from_epoch(row[13]),
+        review_channel_id=row[14],
+        review_message_id=row[15],
+        post_channel_id=row[16],
+        message_id=row[17],
+        thread_id=row[18],
+        replied=bool(row[19]),
+        nudged_at=from_epoch(row[20]),
+        locked=bool(row[21]),
+        decline_reason=row[22],
+        reason_pending=bool(row[23]),
+    )
 
 
 class StoryRepository(Repository):
-    pass
+    member_tables = ("stories", "story_authors")
+
+    # ----- settings --------------------------------------------------------------------
+    async def settings(self, guild_id: int) -> StorySettings:
+        row = await self.store.fetchone(
+            "SELECT channel_id, review, listener_role_id, nudge_hours FROM story_settings "
+            "WHERE guild_id = ?",
+            (guild_id,),
+        )
+        if row is None:
+            return StorySettings(guild_id)
+        return StorySettings(guild_id, row[0], bool(row[1]), row[2], row[3])
+
+    async def _set(self, guild_id: int, column: str, value: Any) -> StorySettings:
+        async with self.store.transaction() as db:
+            await db.execute(ENSURE_GUILD, (guild_id,))
+            await db.execute(
+                f"INSERT INTO story_settings (guild_id, {column}) VALUES (?, ?) "
+                f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}",
+                (guild_id, value),
+            )
+        return await self.settings(guild_id)
+
+    async def set_channel(self, guild_id: int, channel_id: int | None) -> StorySettings:
+        return await self._set(guild_id, "channel_id", channel_id)
+
+    async def set_review(self, guild_id: int, review: bool) -> StorySettings:
+        return await self._set(guild_id, "review", int(review))
+
+    async def set_listener_role(self, guild_id: int, role_id: int | None) -> StorySettings:
+        return await self._set(guild_id, "listener_role_id", role_id)
+
+    async def set_nudge_hours(self, guild_id: int, hours: int) -> StorySettings:
+        return await self._set(guild_id, "nudge_hours", hours)
+
+    # ----- drafts (author-facing) ------------------------------------------------------
+    async def save_draft(
+        self,
+        guild_id: int,
+        author_id: int,
+        now: datetime,
+        *,
+        title: str,
+        body: str,
+        content_warning: str | None,
+        anonymous: bool,
+        consent: bool,
+        held_for_care: bool = False,
+        story_id: int | None = None,
+    ) -> Story:
+        """Keep what the member typed, at once. Updates their draft `story_id` when it is
+        still a draft of theirs; otherwise (new, or already posted meanwhile) starts a new one,
+        so a stale edit never loses words."""
+        at = to_epoch(now)
+        fields = (title, body, content_warning, int(anonymous), int(consent), int(held_for_care))
+        async with self.store.transaction() as db:
+            if story_id is not None:
+                cursor = await db.execute(
+                    "UPDATE stories SET title = ?, body = ?, content_warning = ?, anonymous = ?, "
+                    "consent = ?, held_for_care = ?, updated_at = ?, reason_pending = 0 "
+                    f"WHERE story_id = ? AND guild_id = ? AND status = ? AND {MINE}",
+                    (*fields, at, story_id, guild_id, DRAFT, author_id),
+                )
+                if cursor.rowcount == 1:
+                    return await self._get(db, story_id)
+            await db.execute(ENSURE_GUILD, (guild_id,))
+            cursor = await db.execute(
+                "INSERT INTO stories (guild_id, title, body, content_warning, anonymous, consent, "
+                "held_for_care, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, *fields, at, at),
+            )
+            new_id = cursor.lastrowid
+            await db.execute(
+                "INSERT INTO story_authors (story_id, guild_id, author_id) VALUES (?, ?, ?)",
+                (new_id, guild_id, author_id),
+            )
+            return await self._get(db, new_id)
+
+    async def _get(self, db, story_id: int) -> Story:
+        async with db.execute(
+            f"SELECT {COLUMNS} FROM stories WHERE story_id = ?", (story_id,)
+        ) as c:
+            return _story(await c.fetchone())
+
+    async def latest_draft(self, guild_id: int, author_id: int) -> Story | None:
+        row = await self.store.fetchone(
+            f"SELECT {COLUMNS} FROM stories WHERE status = ? AND {THEIRS} "
+            "ORDER BY updated_at DESC, story_id DESC LIMIT 1",
+            (DRAFT, guild_id, author_id),
+        )
+        return None if row is None else _story(row)
+
+    async def set_value(self, story_id: int, author_id: int, value_key: str) -> bool:
+        cursor = await self.store.execute(
+            f"UPDATE stories SET value_key = ? WHERE story_id = ? AND status = ? AND {MINE}",
+            (value_key, story_id, DRAFT, author_id),
+        )
+        return cursor.rowcount == 1
+
+    async def discard(self, story_id: int, author_id: int) -> bool:
+        """Delete a draft for good (its author row goes with it)."""
+        cursor = await self.store.execute(
+            f"DELETE FROM stories WHERE story_id = ? AND status = ? AND {MINE}",
+            (story_id, DRAFT, author_id),
+        )
+        return cursor.rowcount == 1
+
+    async def is_author(self, story_id: int, member_id: int) -> bool:
+        row = await self.store.fetchone(
+            "SELECT 1 FROM story_authors WHERE story_id = ? AND author_id = ?",
+            (story_id, member_id),
+        )
+        return row is not None
+
+    async def author_of(self, story_id: int) -> int | None:
+        """Only for reaching the author (a DM) or naming a story they chose to sign."""
+        row = await self.store.fetchone(
+            "SELECT author_id FROM story_authors WHERE story_id = ?", (story_id,)
+        )
+        return None if row is None else row[0]
+
+    async def stories_of(self, guild_id: int, author_id: int) -> list[Story]:
+        """Everything the member wrote here, newest first (drafts included)."""
+        rows = await self.store.fetchall(
+            f"SELECT {COLUMNS} FROM stories WHERE {THEIRS} ORDER BY created_at DESC, story_id DESC",
+            (guild_id, author_id),
+        )
+        return [_story(r) for r in rows]
+
+    async def undelivered_reasons(self, guild_id: int, author_id: int) -> list[Story]:
+        rows = await self.store.fetchall(
+            f"SELECT {COLUMNS} FROM stories WHERE reason_pending = 1 AND {THEIRS} ORDER BY story_id",
+            (guild_id, author_id),
+        )
+        return [_story(r) for r in rows]
+
+    async def mark_reason_delivered(self, story_id: int) -> None:
+        await self.store.execute(
+            "UPDATE stories SET reason_pending = 0 WHERE story_id = ?", (story_id,)
+        )
+
+    # ----- submitting and publishing ----------------------------------------------------
+    async def submit(
+        self,
+        story_id: int,
+        author_id: int,
+        now: datetime,
+        *,
+        cooldown_after: datetime,
+        to_review: bool,
+    ) -> Submission:
+        """Claim a draft for posting, unless the member submitted another story after
+        `cooldown_after`. One transaction, so a double click posts once."""
+        async with self.store.transaction() as db:
+            async with db.execute(
+                f"SELECT {COLUMNS} FROM stories WHERE story_id = ? AND status = ? AND {MINE}",
+                (story_id, DRAFT, author_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return Submission(None, not_draft=True)
+            story = _story(row)
+            async with db.execute(
+                "SELECT MAX(s.submitted_at) FROM stories s JOIN story_authors a USING (story_id) "
+                "WHERE a.guild_id = ? AND a.author_id = ? AND s.status != ?",
+                (story.guild_id, author_id, DRAFT),
+            ) as cursor:
+                (last,) = await cursor.fetchone()
+            if last is not None and last > to_epoch(cooldown_after):
+                return Submission(None, last_submitted=from_epoch(last))
+            status = PENDING if to_review or story.held_for_care else PUBLISHING
+            await db.execute(
+                "UPDATE stories SET status = ?, submitted_at = ?, decline_reason = NULL, "
+                "reason_pending = 0 WHERE story_id = ?",
+                (status, to_epoch(now), story_id),
+            )
+            return Submission(await self._get(db, story_id))
+
+    async def unsubmit(self, story_id: int) -> None:
+        """Posting failed: give the member their draft back, with no cooldown spent."""
+        await self.store.execute(
+            "UPDATE stories SET status = ?, submitted_at = NULL WHERE story_id = ? "
+            "AND status IN (?, ?)",
+            (DRAFT, story_id, PENDING, PUBLISHING),
+        )
+
+    async def get(self, guild_id: int, story_id: int) -> Story | None:
+        row = await self.store.fetchone(
+            f"SELECT {COLUMNS} FROM stories WHERE story_id = ? AND guild_id = ?",
+            (story_id, guild_id),
+        )
+        return None if row is None else _story(row)
+
+    async def by_thread(self, thread_id: int) -> Story | None:
+        row = await self.store.fetchone(
+            f"SELECT {COLUMNS} FROM stories WHERE thread_id = ?", (thread_id,)
+        )
+        return None if row is None else _story(row)
+
+    async def set_review_message(self, story_id: int, channel_id: int, message_id: int) -> None:
+        await self.store.execute(
+            "UPDATE stories SET review_channel_id = ?, review_message_id = ? WHERE story_id = ?",
+            (channel_id, message_id, story_id),
+        )
+
+    async def claim_approval(self, guild_id: int, story_id: int) -> Story | None:
+        """pending -> publishing, once: two moderators approving at once publish once."""
+        cursor = await self.store.execute(
+            "UPDATE stories SET status = ? WHERE story_id = ? AND guild_id = ? AND status = ?",
+            (PUBLISHING, story_id, guild_id, PENDING),
+        )
+        return await self.get(guild_id, story_id) if cursor.rowcount == 1 else None
+
+    async def release_approval(self, story_id: int) -> None:
+        await self.store.execute(
+            "UPDATE stories SET status = ? WHERE story_id = ? AND status = ?",
+            (PENDING, story_id, PUBLISHING),
+        )
+
+    async def mark_published(
+        self,
+        story_id: int,
+        *,
+        channel_id: int,
+        message_id: int,
+        thread_id: int,
+        now: datetime,
+    ) -> None:
+        await self.store.execute(
+            "UPDATE stories SET status = ?, post_channel_id = ?, message_id = ?, thread_id = ?, "
+            "published_at = ? WHERE story_id = ?",
+            (PUBLISHED, channel_id, message_id, thread_id, to_epoch(now), story_id),
+        )
+
+    async def decline(self, guild_id: int, story_id: int, reason: str) -> Story | None:
+        """pending -> draft with the moderator's reason, so the author keeps their words."""
+        cursor = await self.store.execute(
+            "UPDATE stories SET status = ?, decline_reason = ?, reason_pending = 1 "
+            "WHERE story_id = ? AND guild_id = ? AND status = ?",
+            (DRAFT, reason, story_id, guild_id, PENDING),
+        )
+        return await self.get(guild_id, story_id) if cursor.rowcount == 1 else None
+
+    async def add_author_reply(self, story_id: int, channel_id: int, message_id: int) -> None:
+        await self.store.execute(
+            "INSERT INTO story_replies (message_id, story_id, channel_id) VALUES (?, ?, ?) "
+            "ON CONFLICT (message_id) DO NOTHING",
+            (message_id, story_id, channel_id),
+        )
+
+    # ----- after publishing --------------------------------------------------------------
+    async def delete_by_author(self, story_id: int, author_id: int) -> bool:
+        """The author took it back: their words are erased, the row keeps the thread link."""
+        cursor = await self.store.execute(
+            "UPDATE stories SET status = ?, title = '', body = '', content_warning = NULL, "
+            f"locked = 1 WHERE story_id = ? AND status IN (?, ?) AND {MINE}",
+            (DELETED, story_id, PENDING, PUBLISHED, author_id),
+        )
+        return cursor.rowcount == 1
+
+    async def remove_by_moderator(self, guild_id: int, story_id: int) -> bool:
+        cursor = await self.store.execute(
+            "UPDATE stories SET status = ?, locked = 1 WHERE story_id = ? AND guild_id = ? "
+            "AND status IN (?, ?)",
+            (REMOVED, story_id, guild_id, PENDING, PUBLISHED),
+        )
+        return cursor.rowcount == 1
+
+    async def lock(self, story_id: int, author_id: int) -> bool:
+        cursor = await self.store.execute(
+            f"UPDATE stories SET locked = 1 WHERE story_id = ? AND status = ? AND {MINE}",
+            (story_id, PUBLISHED, author_id),
+        )
+        return cursor.rowcount == 1
+
+    async def mark_replied(self, thread_id: int, replier_id: int) -> bool:
+        """Someone other than the author answered in the story's thread."""
+        cursor = await self.store.execute(
+            "UPDATE stories SET replied = 1 WHERE thread_id = ? AND replied = 0 AND status = ? "
+            f"AND NOT {MINE}",
+            (thread_id, PUBLISHED, replier_id),
+        )
+        return cursor.rowcount > 0
+
+    async def due_nudges(self, now: datetime, limit: int = 100) -> list[tuple[Story, int | None]]:
+        """Unanswered, unlocked stories past their server's nudge time, with the Listener role."""
+        rows = await self.store.fetchall(
+            f"SELECT {S_COLUMNS}, "
+            "g.listener_role_id FROM stories s JOIN story_settings g USING (guild_id) "
+            "WHERE s.status = 'published' AND s.replied = 0 AND s.nudged_at IS NULL "
+            "AND s.locked = 0 AND g.nudge_hours > 0 AND s.published_at <= ? - g.nudge_hours * 3600 "
+            "ORDER BY s.published_at LIMIT ?",
+            (to_epoch(now), limit),
+        )
+        return [(_story(r), r[len(COLUMN_NAMES)]) for r in rows]
+
+    async def claim_nudge(self, story_id: int, now: datetime) -> bool:
+        """Once per story, claimed before it is sent: a restart never nudges twice."""
+        cursor = await self.store.execute(
+            "UPDATE stories SET nudged_at = ? WHERE story_id = ? AND nudged_at IS NULL",
+            (to_epoch(now), story_id),
+        )
+        return cursor.rowcount == 1
+
+    async def search_shared(self, guild_id: int, typed: str, limit: int = 25) -> list[Story]:
+        """Stories moderators may act on (waiting or shared), newest first."""
+        typed = typed.strip()
+        rows = await self.store.fetchall(
+            f"SELECT {COLUMNS} FROM stories WHERE guild_id = ? AND status IN (?, ?) "
+            "AND (? = '' OR CAST(story_id AS TEXT) LIKE ? || '%' OR title LIKE '%' || ? || '%') "
+            "ORDER BY story_id DESC LIMIT ?",
+            (guild_id, PENDING, PUBLISHED, typed, typed, typed, limit),
+        )
+        return [_story(r) for r in rows]
+
+    # ----- member data ---------------------------------------------------------------------
+    async def export_member(self, guild_id: int, member_id: int) -> dict[str, list[dict]]:
+        stories = await self.store.fetchall(
+            f"SELECT * FROM stories WHERE {THEIRS} ORDER BY story_id",
+            (guild_id, member_id),
+        )
+        authors = await self.store.fetchall(
+            "SELECT * FROM story_authors WHERE guild_id = ? AND author_id = ? ORDER BY story_id",
+            (guild_id, member_id),
+        )
+        return {
+            "stories": [row_dict(r) for r in stories],
+            "story_authors": [row_dict(r) for r in authors],
+        }
+
+    async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
+        """Their words on Discord: the post, the thread's name (their title), the review
+        card, and anything posted for them as the original poster."""
+        jobs = []
+        for story in await self.stories_of(guild_id, member_id):
+            if story.status == PUBLISHED and story.message_id:
+                jobs.append(
+                    CleanupJob(story.post_channel_id, story.message_id, "replace", STORY_REMOVED)
+                )
+            if story.status in (PUBLISHED, DELETED, REMOVED) and story.thread_id:
+                jobs.append(CleanupJob(story.thread_id, 0, "lock", REMOVED_THREAD_NAME))
+            if story.status == PENDING and story.review_message_id:
+                jobs.append(
+                    CleanupJob(
+                        story.review_channel_id, story.review_message_id, "replace", WITHDRAWN
+                    )
+                )
+        rows = await self.store.fetchall(
+            "SELECT r.channel_id, r.message_id FROM story_replies r JOIN story_authors a "
+            "USING (story_id) WHERE a.guild_id = ? AND a.author_id = ? ORDER BY r.message_id",
+            (guild_id, member_id),
+        )
+        jobs += [CleanupJob(row[0], row[1], "delete") for row in rows]
+        return jobs
+
+    async def erase_member(self, guild_id: int, member_id: int) -> None:
+        """Their stories go, words and all; story_authors rows follow by cascade."""
+        await self.store.execute(f"DELETE FROM stories WHERE {THEIRS}", (guild_id, member_id))

@@ -200,7 +200,9 @@ class Person:
                     "type": channel.type.value,
                     "guild_id": str(GUILD_ID),
                     "name": channel.name,
-                },
+                }
+                if getattr(channel, "data", None) is None
+                else dict(channel.data),  # a thread the bot created, as Discord describes it
                 member=self.member_payload(),
                 app_permissions=str(channel.permissions_for(self.kit.guild.me).value),
                 context=0,
@@ -514,7 +516,17 @@ class Kit:
         return (
             self.guild.get_channel_or_thread(channel_id)
             or self.guild.get_channel(channel_id)
+            or self._known_thread(channel_id)
             or _PartialChannel(channel_id, self)
+        )
+
+    def _known_thread(self, channel_id: int) -> _PartialChannel | None:
+        """A thread the bot created (the fake Discord keeps it; the guild cache doesn't)."""
+        data = self.discord.channels.get(channel_id)
+        if not data or data.get("type") != 11:
+            return None
+        return _PartialChannel(
+            channel_id, self, discord.ChannelType.public_thread, data["name"], data
         )
 
     @property
@@ -572,7 +584,7 @@ class Kit:
             pending = [
                 t
                 for t in asyncio.all_tasks()
-                if t is not current and t not in before and not t.done()
+                if t is not current and t not in before and not t.done() and not _idle_timer(t)
             ]
             if not pending:
                 return
@@ -581,11 +593,42 @@ class Kit:
                 raise AssertionError(f"the bot did not become idle: {pending}")
             await asyncio.wait(pending, timeout=remaining)
 
+    async def dispatch_message(self, channel_id: int, author: Person, content: str = "") -> Outcome:
+        """`author` writes in a channel or thread: MESSAGE_CREATE as the gateway delivers it
+        to a bot without the message-content intent (the content arrives empty)."""
+        member = author.member_payload()
+        member.pop("user")
+        payload = {
+            "id": str(snowflake()),
+            "channel_id": str(channel_id),
+            "guild_id": str(GUILD_ID),
+            "author": author.user,
+            "member": member,
+            "content": content,
+            "timestamp": iso_now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        start = len(self.discord.requests)
+        before = set(asyncio.all_tasks())
+        self.bot._connection.parse_message_create(payload)
+        await self.settle(before)
+        return Outcome(self.discord.requests[start:])
+
     async def run(self, coro) -> Outcome:
         """Run bot-side work (a scheduler tick, a digest) and capture what it sent."""
         start = len(self.discord.requests)
+        before = set(asyncio.all_tasks())  # background loops already waiting are not ours
         await coro
-        await self.settle(set())
+        await self.settle(before)
         return Outcome(self.discord.requests[start:])
 
     def command_data(self, command: str, options: dict[str, Any], *, focused: str | None) -> dict:
@@ -655,12 +698,18 @@ class Kit:
         return value
 
 
+def _idle_timer(task: asyncio.Task) -> bool:
+    """A view's timeout timer (e.g. the Prev/Next pages) is not work the action caused."""
+    return getattr(task.get_coro(), "__qualname__", "") == "BaseView.__timeout_task_impl"
+
+
 @dataclass
 class _PartialChannel:
     id: int
     kit: Kit
     type: discord.ChannelType = discord.ChannelType.text
     name: str = "thread"
+    data: dict | None = None  # the full channel payload, when the fake Discord knows it
 
     def permissions_for(self, member) -> discord.Permissions:
         return BOT_PERMISSIONS

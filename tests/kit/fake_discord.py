@@ -170,6 +170,9 @@ class FakeDiscord:
         self.interactions: dict[str, dict] = {}  # token -> interaction payload
         self.failures: list[Failure] = []
         self.closed_dms: set[int] = set()
+        # Like Discord, a message sent with `enforce_nonce` and a nonce seen before in that
+        # channel returns the earlier message instead of posting again (False: never dedupe).
+        self.dedupe_nonces = True
 
     # ----- control -------------------------------------------------------------------
     def fail(
@@ -258,7 +261,14 @@ class FakeDiscord:
         if template == "/channels/{channel_id}/messages" and method == "POST":
             if int(values["channel_id"]) in self.closed_dms:
                 raise http_error(403, 50007, "Cannot send messages to this user")
+            earlier = self._same_nonce(int(values["channel_id"]), body)
+            if earlier is not None:
+                return earlier
             return self.new_message(int(values["channel_id"]), body, files=request.files)
+        if template == "/channels/{channel_id}/messages" and method == "GET":
+            return self.history(int(values["channel_id"]), request.params or {})
+        if template == "/guilds/{guild_id}/threads/active" and method == "GET":
+            return {"threads": self.active_threads(values["guild_id"]), "members": []}
         if template == "/channels/{channel_id}/messages/{message_id}":
             message = self.messages.get(int(values["message_id"]))
             if message is None:
@@ -417,8 +427,38 @@ class FakeDiscord:
             "type": 0,
             "_token": interaction_token,
         }
+        if body.get("nonce"):
+            message["nonce"] = body["nonce"]
         self.messages[message_id] = message
         return _public(message)
+
+    def _same_nonce(self, channel_id: int, body: dict) -> dict | None:
+        nonce = body.get("nonce")
+        if not (self.dedupe_nonces and nonce and body.get("enforce_nonce")):
+            return None
+        for message in self.messages.values():
+            if message["channel_id"] == str(channel_id) and message.get("nonce") == nonce:
+                return _public(message)
+        return None
+
+    def history(self, channel_id: int, params: dict) -> list[dict]:
+        """GET /channels/{id}/messages: newest first, honouring limit/before/after."""
+        found = [m for m in self.messages.values() if m["channel_id"] == str(channel_id)]
+        if params.get("before"):
+            found = [m for m in found if m["id_int"] < int(params["before"])]
+        if params.get("after"):
+            found = [m for m in found if m["id_int"] > int(params["after"])]
+        found.sort(key=lambda m: m["id_int"], reverse=True)
+        return [_public(m) for m in found[: int(params.get("limit") or 50)]]
+
+    def active_threads(self, guild_id: str) -> list[dict]:
+        return [
+            dict(channel)
+            for channel in self.channels.values()
+            if channel.get("type") in (10, 11, 12)
+            and channel.get("guild_id") == guild_id
+            and not channel.get("thread_metadata", {}).get("archived")
+        ]
 
     def new_thread(self, parent_id: int, body: dict, *, starter: int | None = None) -> dict:
         thread_id = starter or snowflake()
@@ -443,6 +483,8 @@ class FakeDiscord:
             },
         }
         self.channels[thread_id] = thread
+        if starter is not None and starter in self.messages:
+            self.messages[starter]["thread"] = thread  # as Discord shows it on the message
         return thread
 
     # ----- reading ---------------------------------------------------------------------

@@ -1,0 +1,249 @@
+"""Kindred's own work for /celebrate under a burst, and /victories on a long history.
+
+    python -m bench.celebrate            # 1,000 /celebrate in 1 s; /victories on 10,000 entries
+    python -m bench.celebrate --quick    # smaller sizes, for a smoke run
+
+Interactions go through the real command tree (tests/kit builds them as the gateway would)
+with Discord's HTTP captured in-process, so what is timed is the bot's own work: discord.py
+parsing and dispatch, our code, SQLite, and the capture's bookkeeping (so real numbers are a
+little lower). Each interaction is timed from its arrival to the end of its handler; under
+the burst that includes waiting for the others, which is the latency a member would see.
+The member is answered as soon as the victory is saved; public cards then go out through
+the bot's shared send queue at Discord's pace (40/s, under its 50 requests/s limit), so the
+burst's cards are posted over the following seconds: the run waits for all of them and
+checks every one landed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.clock import to_epoch
+from tests.kit import Kit
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def report(name: str, values_ms: list[float], target: float | None = None) -> None:
+    p50, p99 = percentile(values_ms, 50), percentile(values_ms, 99)
+    verdict = "" if target is None else ("  OK" if p99 <= target else f"  OVER {target} ms")
+    print(
+        f"{name:<58} n={len(values_ms):>5}  p50={p50:7.2f} ms  p99={p99:7.2f} ms  "
+        f"max={max(values_ms):7.2f} ms{verdict}"
+    )
+
+
+class Timer:
+    """Arrival and completion times of interactions, by interaction id."""
+
+    def __init__(self, kit: Kit):
+        self.kit = kit
+        self.arrived: dict[int, float] = {}
+        self.answered: dict[str, float] = {}  # token -> first callback
+        self.done: dict[int, float] = {}
+        self.finished = asyncio.Event()
+        self.expected = 0
+        self.background = set(asyncio.all_tasks())  # the bot's loops, idle in here
+        tree = kit.bot.tree
+        original_call = tree._call
+
+        async def timed_call(interaction):
+            try:
+                await original_call(interaction)
+            finally:
+                self.finish(interaction.id)
+
+        tree._call = timed_call
+        fake = kit.discord
+        original_handle = fake.handle
+
+        async def timed_handle(route, body, files, params, reason):
+            if route.path.endswith("/callback"):
+                token = route.url.rsplit("/", 2)[-2]
+                self.answered.setdefault(token, time.perf_counter())
+            return await original_handle(route, body, files, params, reason)
+
+        fake.handle = timed_handle
+
+    def finish(self, interaction_id: int) -> None:
+        self.done[interaction_id] = time.perf_counter()
+        if len(self.done) >= self.expected:
+            self.finished.set()
+
+    def dispatch(self, payload: dict) -> None:
+        self.kit.discord.interactions[payload["token"]] = payload
+        self.arrived[int(payload["id"])] = time.perf_counter()
+        self.kit.bot._connection.parse_interaction_create(payload)
+
+    def reset(self, expected: int) -> None:
+        self.arrived.clear(), self.answered.clear(), self.done.clear()
+        self.finished.clear()
+        self.expected = expected
+
+
+def slash_payload(kit: Kit, person, command: str, **options) -> dict:
+    payload = person._base(2, None)
+    payload["data"] = kit.command_data(command, options, focused=None)
+    return payload
+
+
+async def celebrate_burst(kit: Kit, timer: Timer, count: int) -> None:
+    people = [kit.member(f"member{n}") for n in range(200)]
+    values = [v.key for v in kit.bot.library.values]
+    payloads = []
+    for n in range(count):
+        options = {"victory": f"Victory number {n}: I showed up for myself today"}
+        if n % 3:
+            options["value"] = values[n % len(values)]
+        if n % 5 == 0:
+            options["visibility"] = "just me"
+        payloads.append(slash_payload(kit, people[n % len(people)], "celebrate", **options))
+    # warm up (first queries, caches) outside the measurement
+    timer.reset(1)
+    timer.dispatch(slash_payload(kit, people[0], "celebrate", victory="warm up"))
+    await asyncio.wait_for(timer.finished.wait(), 30)
+
+    timer.reset(count)
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+    for n, payload in enumerate(payloads):  # evenly spread over one second
+        loop.call_at(start + n / count, timer.dispatch, payload)
+    await asyncio.wait_for(timer.finished.wait(), 120)
+    work = [(timer.done[i] - timer.arrived[i]) * 1000 for i in timer.done]
+    cards_started = time.perf_counter()
+    await kit.settle(timer.background, timeout=600)
+    cards_took = time.perf_counter() - cards_started
+    tokens = {p["token"]: int(p["id"]) for p in payloads}
+    answer = [
+        (t - timer.arrived[tokens[k]]) * 1000 for k, t in timer.answered.items() if k in tokens
+    ]
+    stored = (await kit.store.fetchone("SELECT COUNT(*) FROM victories"))[0]
+    assert stored == count + 1, f"expected {count + 1} victories, found {stored}"
+    unposted = (
+        await kit.store.fetchone(
+            "SELECT COUNT(*) FROM victories WHERE public = 1 AND message_id IS NULL"
+        )
+    )[0]
+    cards = count - count // 5
+    assert unposted == 0, f"{unposted} public victories have no card"
+    print(f"/celebrate: {count} interactions arriving within 1 s ({count // 5} of them 'just me')")
+    report("  answer to the member (saved, ephemeral reply sent)", answer)
+    report("  bot's own work, arrival to handler done", work, target=50)
+    print(f"  then {cards} public cards posted over {cards_took:.1f} s through the send queue")
+
+
+async def history_runs(kit: Kit, timer: Timer, entries: int, runs: int) -> None:
+    alice, bob = kit.member("alice"), kit.member("bob")
+    at = to_epoch(kit.clock())
+    rows = [
+        (kit.guild.id, alice.id, "Alice", f"A victory, number {n}", "hope", n % 4 != 0, at + n)
+        for n in range(entries)
+    ]
+    await kit.store.execute(
+        "INSERT INTO guilds (guild_id) VALUES (?) ON CONFLICT DO NOTHING", (kit.guild.id,)
+    )
+    await kit.store.executemany(
+        "INSERT INTO victories (guild_id, member_id, author_name, text, value_key, public, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    for label, person, options in (
+        (f"/victories, own history of {entries:,} entries", alice, {}),
+        (f"/victories member:, {entries:,} entries (public only)", bob, {"member": alice}),
+    ):
+        times = []
+        for n in range(runs + 5):
+            timer.reset(1)
+            timer.dispatch(slash_payload(kit, person, "victories", **options))
+            await asyncio.wait_for(timer.finished.wait(), 30)
+            [(iid, done)] = timer.done.items()
+            if n >= 5:  # the first few warm caches
+                times.append((done - timer.arrived[iid]) * 1000)
+        report("  " + label, times, target=5)
+
+    # a deep page turn (a button: DynamicItem dispatch, OFFSET near the end)
+    cog = kit.bot.get_cog("Victories")
+    original = cog.turn_page
+    times: list[float] = []
+
+    async def timed(interaction, *args, **kwargs):
+        started = timer.arrived[interaction.id]
+        await original(interaction, *args, **kwargs)
+        times.append((time.perf_counter() - started) * 1000)
+
+    cog.turn_page = timed
+    oldest = (
+        await kit.store.fetchone(
+            "SELECT MIN(victory_id) FROM victories WHERE member_id = ?", (alice.id,)
+        )
+    )[0]
+    cursor = f"b{oldest + 5}:{entries // 5}"  # the last page of the history
+    for _ in range(runs):
+        message = {
+            "id": "1",
+            "channel_id": str(kit.channel("general").id),
+            "author": kit.bot_user,
+            "content": "",
+            "embeds": [],
+            "components": [
+                {
+                    "type": 1,
+                    "components": [
+                        {
+                            "type": 2,
+                            "style": 2,
+                            "label": "Next",
+                            "custom_id": f"kindred:victories:page:{alice.id}:{cursor}",
+                        }
+                    ],
+                }
+            ],
+            "flags": 64,
+            "timestamp": "2026-03-02T09:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "pinned": False,
+            "type": 0,
+        }
+        payload = alice._base(3, None)
+        payload["message"] = message
+        payload["data"] = {
+            "custom_id": f"kindred:victories:page:{alice.id}:{cursor}",
+            "component_type": 2,
+        }
+        timer.dispatch(payload)
+        await kit.settle(timer.background)
+    report(f"  /victories Older to page {entries // 5:,} (the last; button)", times[5:], target=5)
+
+
+async def main(quick: bool) -> None:
+    burst, entries, runs = (200, 2_000, 50) if quick else (1_000, 10_000, 200)
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+        kit = await Kit.start(Path(tmp), patch)
+        try:
+            kit.discord.dedupe_nonces = False  # the fake's O(messages) scan is not our work
+            timer = Timer(kit)
+            await celebrate_burst(kit, timer, burst)
+            kit.clock.advance(seconds=1)
+            await history_runs(kit, timer, entries, runs)
+        finally:
+            await kit.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    asyncio.run(main(parser.parse_args().quick))

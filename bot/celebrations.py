@@ -1,0 +1,331 @@
+"""The weekly digest on Discord: claim before send, exactly once per server and week.
+
+1. A due server's week (`UNIQUE(guild_id, week_start)`) is claimed, with a nonce, in the
+   same transaction that moves its schedule to the next week; a week already claimed is
+   never claimed again, so a restart or a second tick cannot post twice.
+2. The attempt is counted before sending; 3. the digest goes out through the shared send
+   queue; 4. the claim is marked sent with the message id.
+After a crash, a claim still open is finished on the next tick while it is less than six
+hours late: if an attempt was counted, the channel's newest messages are searched for the
+week's marker first, and the re-send carries the same nonce, so Discord hands back the
+first message instead of making a second. A digest more than six hours late (the bot was
+offline) is recorded as missed. A channel that is gone or a missing permission fails the
+week and tells the moderators once, in their channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import discord
+
+from bot import digest
+from bot.chart import Bar, bar_chart_png
+from bot.checks import missing_permissions
+from bot.render import kind_embed
+from bot.schedule import local_date_of, parse_hhmm, zone_or_none
+from bot.sendqueue import SendQueue, shared_queue
+from bot.store.victories import (
+    CLAIMED,
+    FAILED,
+    MISSED,
+    SENT,
+    SKIPPED,
+    CelebrationSettings,
+    DigestClaim,
+)
+
+if TYPE_CHECKING:
+    from bot.client import KindredBot
+
+log = logging.getLogger("kindred.digest")
+
+DIGEST_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "embed_links",
+    "attach_files",
+    "read_message_history",
+)
+HISTORY_LOOKBACK = 50
+CHART_FILE = "victories-per-value.png"
+MISSED_NOTE = "Kindred was offline at the time (more than 6 hours late)"
+UNREACHABLE_NOTE = "Discord could not be reached for more than 6 hours"
+NO_CHANNEL_NOTE = "no celebrations channel is set and nothing has been celebrated publicly yet"
+
+
+class Undeliverable(Exception):
+    """The channel is gone or a permission is missing: retrying will not help."""
+
+    def __init__(self, note: str, fix: str):
+        super().__init__(note)
+        self.note, self.fix = note, fix
+
+
+def _permission_names(names: list[str]) -> str:
+    return ", ".join(name.replace("_", " ").title() for name in names)
+
+
+def _transient(error: BaseException) -> bool:
+    if isinstance(error, discord.HTTPException):
+        return error.status >= 500 or error.status == 429
+    return isinstance(error, OSError | TimeoutError | aiohttp.ClientError)
+
+
+def zone_of(settings: CelebrationSettings) -> ZoneInfo:
+    return zone_or_none(settings.timezone) or ZoneInfo("UTC")
+
+
+class DigestPoster:
+    """Posts every server's weekly digest; one per bot (the victories cog's)."""
+
+    def __init__(self, bot: KindredBot, queue: SendQueue | None = None):
+        self.bot = bot
+        self._queue = queue
+        self._busy: set[int] = set()  # servers with a digest in progress in this process
+
+    @property
+    def queue(self) -> SendQueue:
+        return self._queue or shared_queue(self.bot)
+
+    @property
+    def repo(self):
+        return self.bot.store.victories
+
+    # ----- moderators' changes ---------------------------------------------------------------
+    async def configure(self, guild_id: int, now: datetime, **changes: Any) -> CelebrationSettings:
+        """Change the digest's day/time/on-off and compute the next digest in the server's zone.
+
+        `digest_time` is validated here ("HH:MM"); ValueError carries the sentence to show.
+        """
+        current = await self.repo.settings(guild_id)
+        weekday = changes.get("digest_weekday", current.digest_weekday)
+        at = parse_hhmm(changes.get("digest_time", current.digest_time))
+        if "digest_time" in changes:
+            changes["digest_time"] = f"{at.hour:02d}:{at.minute:02d}"
+        zone = zone_of(current)
+        next_at, next_day = digest.next_schedule(now, weekday, at, zone)
+        return await self.repo.update_settings(
+            guild_id, next_at=next_at, next_date=next_day, next_zone=current.timezone, **changes
+        )
+
+    # ----- the scheduler ---------------------------------------------------------------------
+    async def tick(self, now: datetime | None = None) -> int:
+        """Finish open claims, then post what is due at `now`; returns servers looked at.
+        One server's trouble never stops the others."""
+        now = now or self.bot.clock()
+        window = now - digest.CATCH_UP
+        pending = await self.repo.pending_claims(window)
+        await asyncio.gather(*(self._guarded(c.guild_id, self._deliver(c)) for c in pending))
+        for guild_id in await self.repo.expire_claims(window, UNREACHABLE_NOTE):
+            log.warning("guild %s: the weekly digest could not be delivered in time", guild_id)
+        due = await self.repo.due(now)
+        await asyncio.gather(*(self._guarded(s.guild_id, self._due(s, now)) for s in due))
+        return len(pending) + len(due)
+
+    async def _guarded(self, guild_id: int, work) -> None:
+        if guild_id in self._busy:
+            work.close()
+            return
+        self._busy.add(guild_id)
+        try:
+            await work
+        except Exception:
+            log.exception("guild %s: the weekly digest could not be handled", guild_id)
+        finally:
+            self._busy.discard(guild_id)
+
+    async def _due(self, settings: CelebrationSettings, now: datetime) -> None:
+        zone = zone_of(settings)
+        at = parse_hhmm(settings.digest_time)
+        decision = digest.plan(
+            now,
+            weekday=settings.digest_weekday,
+            at=at,
+            zone=zone,
+            zone_name=settings.timezone,
+            stored_at=settings.next_at,
+            stored_day=settings.next_date,
+            stored_zone=settings.next_zone,
+        )
+        following = (decision.next_at, decision.next_day, settings.timezone)
+        if isinstance(decision, digest.Later):
+            if decision.missed is None:
+                await self.repo.reschedule(settings.guild_id, *following)
+                return
+            due, status, note = decision.missed, MISSED, MISSED_NOTE
+            log.info("guild %s: the weekly digest was missed", settings.guild_id)
+        else:
+            due, status, note = decision, CLAIMED, None
+        last_end = await self.repo.last_period_end(settings.guild_id)
+        claim = await self.repo.claim_digest(
+            settings.guild_id,
+            due.week,
+            due.scheduled_at,
+            digest.period(due, at, zone, last_end),
+            now,
+            following,
+            nonce=secrets.token_hex(8),
+            status=status,
+            note=note,
+        )
+        if claim is not None and status != MISSED:
+            await self._deliver(claim)
+
+    # ----- delivering one claim --------------------------------------------------------------
+    async def _deliver(self, claim: DigestClaim) -> None:
+        try:
+            channel = await self._channel(claim.guild_id)
+            if channel is None:
+                await self.repo.finish_digest(claim.digest_id, SKIPPED, note=NO_CHANNEL_NOTE)
+                return
+            if claim.attempts > 0:
+                found = await self._find_posted(channel, claim)
+                if found is not None:
+                    await self.repo.finish_digest(
+                        claim.digest_id, SENT, channel_id=channel.id, message_id=found
+                    )
+                    return
+            embed, file = await self.content(claim)
+            await self.repo.start_attempt(claim.digest_id)
+            try:
+                message = await self.queue.call(
+                    channel.send,
+                    embed=embed,
+                    file=file,
+                    nonce=claim.nonce,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            except discord.HTTPException as error:
+                if _transient(error):
+                    raise
+                raise Undeliverable(
+                    f"Discord refused my post in {channel.mention} (error {error.code})",
+                    f"Please check Kindred's permissions there (it needs "
+                    f"{_permission_names(list(DIGEST_PERMISSIONS))}).",
+                ) from None
+        except Undeliverable as problem:
+            await self.repo.finish_digest(claim.digest_id, FAILED, note=problem.note)
+            await self._notify(claim.guild_id, problem)
+            return
+        except (discord.HTTPException, OSError, TimeoutError, aiohttp.ClientError) as error:
+            log.warning("guild %s: digest send failed (%s); will retry", claim.guild_id, error)
+            return
+        await self.repo.finish_digest(
+            claim.digest_id, SENT, channel_id=channel.id, message_id=message.id
+        )
+        log.info("guild %s: weekly digest for %s posted", claim.guild_id, claim.week_start)
+
+    async def _channel(self, guild_id: int):
+        """The celebrations channel, else where the newest public victory was posted."""
+        settings = await self.repo.settings(guild_id)
+        channel_id = settings.channel_id or await self.repo.last_public_channel(guild_id)
+        if channel_id is None:
+            return None
+        guild = self.bot.get_guild(guild_id)
+        channel = guild.get_channel_or_thread(channel_id) if guild is not None else None
+        if not isinstance(channel, discord.abc.Messageable):
+            raise Undeliverable(
+                f"the celebrations channel <#{channel_id}> no longer exists, or I can't see it",
+                "Please choose one with `/celebrations channel`.",
+            )
+        needed = DIGEST_PERMISSIONS
+        if isinstance(channel, discord.Thread):
+            needed = tuple(
+                "send_messages_in_threads" if p == "send_messages" else p for p in needed
+            )
+        missing = missing_permissions(channel, needed)
+        if missing:
+            raise Undeliverable(
+                f"I'm missing the {_permission_names(missing)} permission in {channel.mention}",
+                "Please grant it in the channel settings.",
+            )
+        return channel
+
+    async def _find_posted(self, channel, claim: DigestClaim) -> int | None:
+        """After a crash mid-send: the digest's message, if it reached Discord."""
+        me, mark = self.bot.user, digest.marker(claim.week_start)
+        if me is None:
+            return None
+        try:
+            await self.queue.acquire()
+            async for message in channel.history(limit=HISTORY_LOOKBACK):
+                if message.author.id == me.id and any(
+                    (embed.footer.text or "").startswith(mark) for embed in message.embeds
+                ):
+                    return message.id
+        except discord.HTTPException as error:
+            log.warning(
+                "guild %s: could not look for an earlier digest (%s)", claim.guild_id, error
+            )
+        return None
+
+    # ----- what the server reads ---------------------------------------------------------------
+    async def content(self, claim: DigestClaim) -> tuple[discord.Embed, discord.File | None]:
+        """The digest embed and its chart, or the warm message of a quiet week."""
+        start, end = claim.period_start, claim.period_end
+        library = self.bot.library
+        tallies = digest.tallies(await self.repo.value_counts(claim.guild_id, start, end), library)
+        footer = f"{digest.marker(claim.week_start)} · public victories only"
+        if not tallies:
+            embed = kind_embed(digest.EMPTY_TITLE, digest.EMPTY_TEXT)
+            embed.set_footer(text=footer)
+            return embed, None
+        candidates = [
+            (v.text, v.author_name, v.member_id)
+            for v in await self.repo.quotable(claim.guild_id, start, end)
+        ]
+        quotes = digest.choose_quotes(candidates, seed=f"{claim.guild_id}:{claim.week_start}")
+        embed = kind_embed(digest.TITLE, digest.digest_text(tallies, quotes))
+        embed.set_footer(text=f"{footer} · /celebrate-quotes: choose if you're quoted")
+        settings = await self.repo.settings(claim.guild_id)
+        zone = zone_of(settings)
+        first = local_date_of(start, zone)
+        last = local_date_of(end - timedelta(seconds=1), zone)
+        png = await asyncio.to_thread(
+            bar_chart_png,
+            [Bar(t.label, t.count, t.colour) for t in tallies],
+            "Victories per value",
+            digest.date_range(first, last),
+        )
+        embed.set_image(url=f"attachment://{CHART_FILE}")
+        return embed, discord.File(io.BytesIO(png), filename=CHART_FILE)
+
+    async def _notify(self, guild_id: int, problem: Undeliverable) -> None:
+        """One quiet notice in the moderator channel, if there is one; never raises."""
+        settings = await self.bot.store.guilds.get(guild_id)
+        channel = self.bot.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
+        log.warning("guild %s: weekly digest failed (%s)", guild_id, type(problem).__name__)
+        if channel is None:
+            return
+        try:
+            await self.queue.call(
+                channel.send,
+                embed=kind_embed(
+                    "The weekly digest wasn't posted",
+                    f"I couldn't post this week's celebrations digest: {problem.note}. "
+                    f"{problem.fix}",
+                ),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException:
+            log.warning("guild %s: could not deliver a notice to the moderator channel", guild_id)
+
+    async def status_line(self, guild_id: int) -> str | None:
+        """How the last digest went, for /settings show."""
+        last = await self.repo.last_digest(guild_id)
+        if last is None:
+            return None
+        when = f"<t:{int(last.scheduled_at.timestamp())}:D>"
+        if last.status == SENT:
+            return f"**Last digest:** posted {when}"
+        if last.status == CLAIMED:
+            return f"**Last digest:** being posted ({when})"
+        return f"**Last digest:** {last.status} {when}: {last.note or 'no reason recorded'}"

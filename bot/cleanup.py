@@ -1,0 +1,186 @@
+"""The janitor: Discord-side changes owed after a member erased their data.
+
+An erase never waits on Discord. Its jobs (replace a published story, lock its thread,
+delete a card) are queued in the database and done here: right after the erase, then by
+a loop that retries what failed with a growing pause. A message or channel that is
+already gone is a job done. After a week of refusals the moderators are asked, once, to
+finish by hand; they also hear on the first "missing permission", so they can fix it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
+from bot.store.base import STORY_REMOVED, CleanupJob
+from bot.store.care import QueuedCleanup
+
+if TYPE_CHECKING:
+    from bot.client import KindredBot
+
+log = logging.getLogger("kindred.cleanup")
+
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_PAUSE = timedelta(hours=12)
+GIVE_UP_AFTER = timedelta(days=7)
+BATCH = 50
+REASON = "A member erased their data with /mydata erase"
+THREAD_ARCHIVED = 50083  # "Operation cannot be performed on archived thread"
+NOTICE_COLOUR = 0xA9A9A9
+
+
+def next_pause(attempts: int) -> timedelta:
+    """5 min, 10, 20, ... capped at 12 h; `attempts` counts failures so far."""
+    return min(FIRST_RETRY * (2 ** min(attempts, 16)), LONGEST_PAUSE)
+
+
+def jump_link(guild_id: int, job: CleanupJob) -> str:
+    tail = f"/{job.message_id}" if job.message_id else ""
+    return f"https://discord.com/channels/{guild_id}/{job.channel_id}{tail}"
+
+
+def error_code(error: Exception) -> str:
+    """What we keep about a failure: status and Discord code, never any text."""
+    if isinstance(error, discord.HTTPException):
+        return f"http {error.status}/{error.code}"
+    return type(error).__name__
+
+
+@dataclass
+class CleanupReport:
+    done: int = 0
+    retrying: int = 0
+    gave_up: int = 0
+    # guild id -> links moderators should hear about (first refusal, or given up)
+    refused: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    abandoned: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+async def _edit_thread(bot: KindredBot, thread_id: int, **fields) -> None:
+    await bot.http.edit_channel(thread_id, reason=REASON, **fields)
+
+
+async def _replace(bot: KindredBot, job: CleanupJob) -> None:
+    message = bot.get_partial_messageable(job.channel_id).get_partial_message(job.message_id)
+    content = job.content or STORY_REMOVED
+    try:
+        await message.edit(content=content, embeds=[], attachments=[], view=None)
+    except discord.HTTPException as error:
+        if error.status != 400 or error.code == THREAD_ARCHIVED:
+            raise
+        # A message built with components v2 cannot carry `content`: say it in a text block.
+        view = discord.ui.LayoutView()
+        view.add_item(discord.ui.TextDisplay(content))
+        await message.edit(attachments=[], view=view)
+
+
+async def _act(bot: KindredBot, job: CleanupJob) -> None:
+    if job.action == "delete":
+        await bot.http.delete_message(job.channel_id, job.message_id, reason=REASON)
+    elif job.action == "replace":
+        await _replace(bot, job)
+    elif job.action == "lock":
+        fields = {"locked": True, "archived": True}
+        if job.content:
+            fields["name"] = clip(job.content, THREAD_NAME_LIMIT)
+        await _edit_thread(bot, job.channel_id, **fields)
+    else:
+        raise ValueError(f"unknown cleanup action {job.action!r}")
+
+
+async def perform(bot: KindredBot, job: CleanupJob) -> None:
+    """Do one job; a thread archived since the post is reopened for the edit and re-archived."""
+    try:
+        await _act(bot, job)
+    except discord.HTTPException as error:
+        if error.code != THREAD_ARCHIVED or job.action == "lock":
+            raise
+        await _edit_thread(bot, job.channel_id, archived=False)
+        await _act(bot, job)
+        await _edit_thread(bot, job.channel_id, archived=True)
+
+
+async def run_cleanup(
+    bot: KindredBot, now: datetime, *, guild_id: int | None = None, batches: int = 10
+) -> CleanupReport:
+    """Do every job due by `now` (for one server, or all), then tell moderators what needs them."""
+    report = CleanupReport()
+    for _ in range(batches):
+        due = await bot.store.care.due_cleanup(now, guild_id=guild_id, limit=BATCH)
+        for queued in due:
+            await _run_one(bot, queued, now, report)
+        if len(due) < BATCH:
+            break
+    for guild, links in report.refused.items():
+        await _tell_moderators(
+            bot,
+            guild,
+            "Kindred couldn't yet remove messages a member erased",
+            "A member erased their data, and Discord refused part of the cleanup (Kindred "
+            "may be missing the View Channel, Send Messages or Manage Threads permission "
+            "there). Kindred keeps trying for a week; fixing the permission lets it finish:",
+            links,
+        )
+    for guild, links in report.abandoned.items():
+        await _tell_moderators(
+            bot,
+            guild,
+            "Please finish a removal by hand",
+            "A member erased their data, and for a week Discord refused to let Kindred "
+            "remove these. Please delete them, or lock the thread, yourselves:",
+            links,
+        )
+    return report
+
+
+async def _run_one(bot: KindredBot, queued: QueuedCleanup, now: datetime, report) -> None:
+    job = queued.job
+    try:
+        await perform(bot, job)
+    except discord.NotFound:
+        await bot.store.care.finish_cleanup(queued.job_id)  # already gone: nothing left to do
+        report.done += 1
+        return
+    except Exception as error:  # Forbidden, server errors, anything: try again later
+        if not isinstance(error, discord.HTTPException):
+            log.exception("cleanup job %s failed unexpectedly", queued.job_id)
+        link = jump_link(queued.guild_id, job)
+        if now - queued.created_at >= GIVE_UP_AFTER:
+            log.warning("cleanup job %s given up after %s", queued.job_id, error_code(error))
+            await bot.store.care.finish_cleanup(queued.job_id)
+            report.gave_up += 1
+            report.abandoned[queued.guild_id].append(f"{job.action}: {link}")
+            return
+        log.info("cleanup job %s will be retried (%s)", queued.job_id, error_code(error))
+        await bot.store.care.retry_cleanup(
+            queued.job_id, now + next_pause(queued.attempts), error_code(error)
+        )
+        report.retrying += 1
+        if isinstance(error, discord.Forbidden) and queued.attempts == 0:
+            report.refused[queued.guild_id].append(f"{job.action}: {link}")
+        return
+    await bot.store.care.finish_cleanup(queued.job_id)
+    report.done += 1
+
+
+async def _tell_moderators(
+    bot: KindredBot, guild_id: int, title: str, text: str, links: list[str]
+) -> None:
+    settings = await bot.store.guilds.get(guild_id)
+    channel = bot.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
+    if channel is None:
+        return
+    shown = links[:15] + ([f"…and {len(links) - 15} more"] if len(links) > 15 else [])
+    try:
+        await channel.send(
+            embed=kind_embed(title, text + "\n" + "\n".join(shown), colour=NOTICE_COLOUR),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+    except discord.HTTPException:
+        log.warning("guild %s: could not tell moderators about cleanup", guild_id)

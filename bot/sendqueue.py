@@ -1,0 +1,93 @@
+"""A rate-aware queue for the bot's own REST calls, so bursts stay under Discord's limit.
+
+Discord allows a bot 50 requests per second across all routes. discord.py reacts to 429s
+after the fact; when thousands of servers post in the same minute we would rather never
+hit them. Every scheduled send (daily prompts, digests, moderator notices, DMs) waits here
+for a slot: at most `rate` requests start in any rolling `per`-second window, in arrival
+order. Interaction responses do not count against the limit and need not queue.
+
+    queue = shared_queue(bot)
+    message = await queue.call(channel.send, embed=embed)        # one request
+    async with queue.slots(2): ...                               # reserve two requests
+
+Time and sleeping are injected, so tests can check the limit without waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+DISCORD_GLOBAL_LIMIT = 50  # requests per second, per bot
+DEFAULT_RATE = 40  # leaves room for everything else the bot does in the same second
+
+
+class SendQueue:
+    """At most `rate` request starts in any rolling window of `per` seconds, first come first
+    served."""
+
+    def __init__(
+        self,
+        rate: int = DEFAULT_RATE,
+        per: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ):
+        if rate < 1 or per <= 0:
+            raise ValueError("rate must be at least 1 and per positive")
+        self.rate, self.per = rate, per
+        self._clock, self._sleep = clock, sleep
+        self._starts: deque[float] = deque()
+        self._lock = asyncio.Lock()  # FIFO: waiters are served in arrival order
+        self.waiting = 0
+
+    async def acquire(self, requests: int = 1) -> None:
+        """Wait until `requests` more requests may start, and count them as started."""
+        if requests < 1:
+            return
+        self.waiting += 1
+        try:
+            async with self._lock:
+                for _ in range(requests):
+                    await self._one_slot()
+        finally:
+            self.waiting -= 1
+
+    async def _one_slot(self) -> None:
+        while True:
+            now = self._clock()
+            while self._starts and now - self._starts[0] >= self.per:
+                self._starts.popleft()
+            if len(self._starts) < self.rate:
+                self._starts.append(now)
+                return
+            await self._sleep(self._starts[0] + self.per - now)
+
+    async def call(
+        self, send: Callable[..., Awaitable[T]], /, *args: Any, requests: int = 1, **kwargs: Any
+    ) -> T:
+        """Wait for a slot, then make the call (e.g. `await queue.call(channel.send, ...)`)."""
+        await self.acquire(requests)
+        return await send(*args, **kwargs)
+
+    @contextlib.asynccontextmanager
+    async def slots(self, requests: int = 1) -> AsyncIterator[None]:
+        """Reserve `requests` slots for the block's calls."""
+        await self.acquire(requests)
+        yield
+
+
+def shared_queue(bot: Any) -> SendQueue:
+    """The one queue of this bot, created on first use, shared by every feature."""
+    queue = getattr(bot, "send_queue", None)
+    if not isinstance(queue, SendQueue):
+        queue = SendQueue()
+        bot.send_queue = queue
+    return queue

@@ -1,0 +1,701 @@
+"""The /share flow, from a member's draft to a published thread and everything after.
+
+Stateless (everything lives in the store), so a button pressed tomorrow, after a restart,
+lands here just as well. Author checks always go through the store's author table; the
+moderator paths never read it, except to deliver a note to the author.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import stories
+from bot.care import alert_moderators, offer_care, offer_reveal
+from bot.checks import require_can_post, require_moderator
+from bot.errors import GUILD_ONLY, Refusal
+from bot.library import Value
+from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
+from bot.safety import needs_care
+from bot.share_ui import (
+    COMPOSE,
+    DECLINE,
+    MODAL_ID,
+    REPLY,
+    StoryButton,
+    author_reply_embed,
+    byline,
+    compose_modal,
+    decline_modal,
+    declined_notice,
+    draft_offer,
+    guide_embed,
+    guide_view,
+    modal_values,
+    mystories_page,
+    post_content,
+    preview,
+    reply_modal,
+    review_card,
+    story_embed,
+)
+from bot.store.stories import (
+    DELETED,
+    DRAFT,
+    PENDING,
+    PUBLISHED,
+    PUBLISHING,
+    REMOVED,
+    REMOVED_THREAD_NAME,
+    WITHDRAWN,
+    Story,
+)
+from bot.ui import dynamic_view
+
+if TYPE_CHECKING:
+    from bot.client import KindredBot
+
+log = logging.getLogger("kindred.share")
+
+TEXT_CHANNEL_NEEDS = (
+    "view_channel",
+    "send_messages",
+    "embed_links",
+    "create_public_threads",
+    "send_messages_in_threads",
+    "manage_threads",
+)
+FORUM_NEEDS = (
+    "view_channel",
+    "send_messages",
+    "embed_links",
+    "send_messages_in_threads",
+    "manage_threads",
+)
+
+NOT_SET_UP = (
+    "Stories aren't set up in this server yet: a moderator can choose a channel for them "
+    "with `/stories channel`."
+)
+GONE = (
+    "That story isn't waiting for you any more: it may have been posted, removed or "
+    "discarded. `/mystories` shows everything you've shared here."
+)
+CONSENT = (
+    "Your story can't be posted yet, because **Ready to share?** isn't ticked. Only you "
+    "decide when it's ready: press **Edit** and tick it when you are. Your draft is saved."
+)
+CHOOSE_VALUE = (
+    "Please choose which value your story speaks to (the menu above Post) first. "
+    "Your draft is saved."
+)
+DRAFT_KEPT = "Your draft is saved."
+QUEUE_KEPT = "The story stays in the review queue."
+HANDLED = "Another moderator already handled this story, or it was withdrawn. Nothing was changed."
+
+
+def channel_needs(channel: discord.abc.GuildChannel) -> tuple[str, ...]:
+    return FORUM_NEEDS if isinstance(channel, discord.ForumChannel) else TEXT_CHANNEL_NEEDS
+
+
+class ShareFlow:
+    def __init__(self, bot: KindredBot):
+        self.bot = bot
+        self.stories = bot.store.stories
+
+    # ----- helpers ---------------------------------------------------------------------------
+    def _value(self, story: Story) -> Value | None:
+        return self.bot.library.value(story.value_key) if story.value_key else None
+
+    async def _byline(self, story: Story) -> str:
+        if story.anonymous:
+            return stories.ANONYMOUS_NAME
+        return byline(story, await self.stories.author_of(story.story_id))
+
+    async def _mine(self, interaction: discord.Interaction, story_id: int, *statuses) -> Story:
+        """The member's own story in one of `statuses`, or a kind refusal."""
+        if interaction.guild_id is None:
+            raise Refusal(GUILD_ONLY)
+        story = await self.stories.get(interaction.guild_id, story_id)
+        if (
+            story is None
+            or story.status not in statuses
+            or not await self.stories.is_author(story_id, interaction.user.id)
+        ):
+            raise Refusal(GONE)
+        return story
+
+    async def _author_pressed(
+        self, interaction: discord.Interaction, story_id: int
+    ) -> Story | None:
+        """The anonymous story when its author pressed; anyone else gets a silent acknowledgement."""
+        story = (
+            await self.stories.get(interaction.guild_id, story_id) if interaction.guild_id else None
+        )
+        if (
+            story is None
+            or not story.anonymous
+            or not await self.stories.is_author(story_id, interaction.user.id)
+        ):
+            await interaction.response.defer()
+            return None
+        return story
+
+    def _stories_channel(self, guild: discord.Guild, channel_id: int | None, kept: str):
+        """The channel stories go to, usable by the bot; `kept` says what stays safe if not."""
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if channel is None:
+            raise Refusal(f"{NOT_SET_UP} {kept}")
+        require_can_post(channel, channel_needs(channel))
+        return channel
+
+    async def _mod_channel(self, guild: discord.Guild) -> discord.TextChannel | None:
+        settings = await self.bot.store.guilds.get(guild.id)
+        channel = guild.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
+        if channel is not None:
+            require_can_post(channel)
+        return channel
+
+    async def _thread(self, thread_id: int):
+        channel = self.bot.get_channel(thread_id)
+        return channel if channel is not None else await self.bot.fetch_channel(thread_id)
+
+    async def _edit_message(self, channel_id: int | None, message_id: int | None, **fields) -> None:
+        if not channel_id or not message_id:
+            return
+        channel = self.bot.get_partial_messageable(channel_id)
+        with contextlib.suppress(discord.NotFound):
+            await channel.get_partial_message(message_id).edit(**fields)
+
+    async def _tell_author(self, story_id: int, **message: Any) -> bool:
+        """A private note to the author; False when their DMs are closed."""
+        author_id = await self.stories.author_of(story_id)
+        if author_id is None:
+            return False
+        try:
+            channel = await self.bot.create_dm(discord.Object(author_id))
+            await channel.send(**message)
+        except discord.HTTPException:
+            return False
+        return True
+
+    # ----- /share and the draft ------------------------------------------------------------
+    async def start(self, interaction: discord.Interaction) -> None:
+        """/share: any moderator's note first, then the draft, else an empty form."""
+        guild_id, member_id = interaction.guild_id, interaction.user.id
+        settings = await self.stories.settings(guild_id)
+        if settings.channel_id is None:
+            raise Refusal(NOT_SET_UP)
+        declined = await self.stories.undelivered_reasons(guild_id, member_id)
+        if declined:
+            view = dynamic_view(
+                StoryButton("edit", declined[-1].story_id, label="Continue your draft"),
+                StoryButton("new"),
+            )
+            text = declined_notice(declined, interaction.guild.name)
+            await interaction.response.send_message(text, view=view, ephemeral=True)
+            for story in declined:
+                await self.stories.mark_reason_delivered(story.story_id)
+            return
+        draft = await self.stories.latest_draft(guild_id, member_id)
+        if draft is not None:
+            await interaction.response.send_message(**draft_offer(draft), ephemeral=True)
+            return
+        await interaction.response.send_modal(compose_modal(None))
+
+    async def on_new(self, interaction: discord.Interaction, story_id: int) -> None:
+        await interaction.response.send_modal(compose_modal(None))
+
+    async def on_edit(self, interaction: discord.Interaction, story_id: int) -> None:
+        story = await self._mine(interaction, story_id, DRAFT)
+        await interaction.response.send_modal(compose_modal(story))
+
+    async def save(self, interaction: discord.Interaction, story_id: int, values: dict) -> None:
+        """Keep what was typed at once, then show the preview, then care if it's needed."""
+        text = stories.from_modal(
+            values.get("title"),
+            values.get("story"),
+            values.get("content_warning"),
+            values.get("post_as"),
+            values.get("consent"),
+        )
+        fields = [text.title, text.body, text.content_warning or ""]
+        story = await self.stories.save_draft(
+            interaction.guild_id,
+            interaction.user.id,
+            self.bot.clock(),
+            title=text.title,
+            body=text.body,
+            content_warning=text.content_warning,
+            anonymous=text.anonymous,
+            consent=text.consent,
+            held_for_care=any(needs_care(field) for field in fields if field),
+            story_id=story_id or None,
+        )
+        log.info("story %s saved as a draft in guild %s", story.story_id, story.guild_id)
+        await interaction.response.send_message(**await self._preview(story), ephemeral=True)
+        await offer_care(self.bot, interaction, *fields)
+
+    async def _preview(self, story: Story) -> dict[str, Any]:
+        settings = await self.stories.settings(story.guild_id)
+        return preview(
+            story,
+            self._value(story),
+            await self._byline(story),
+            reviewed=settings.review,
+            library_values=self.bot.library.values,
+        )
+
+    async def on_value(self, interaction: discord.Interaction, story_id: int, key: str) -> None:
+        value = self.bot.library.value(key)
+        if value is None:
+            raise Refusal("I don't know that value any more; please choose another one.")
+        await self._mine(interaction, story_id, DRAFT)
+        if not await self.stories.set_value(story_id, interaction.user.id, value.key):
+            raise Refusal(GONE)
+        story = await self.stories.get(interaction.guild_id, story_id)
+        await interaction.response.edit_message(**await self._preview(story))
+
+    async def on_discard(self, interaction: discord.Interaction, story_id: int) -> None:
+        if not await self.stories.discard(story_id, interaction.user.id):
+            raise Refusal(GONE)
+        await interaction.response.edit_message(
+            content="Your draft was discarded; nothing was posted.", embeds=[], view=None
+        )
+
+    # ----- posting ---------------------------------------------------------------------------
+    async def on_post(self, interaction: discord.Interaction, story_id: int) -> None:
+        story = await self._mine(interaction, story_id, DRAFT)
+        found = stories.problems(stories.text_of(story))
+        if found:
+            raise Refusal(f"{found[0]} Press **Edit** to change it; your draft is saved.")
+        if not story.consent:
+            raise Refusal(CONSENT)
+        value = self._value(story)
+        if value is None:
+            raise Refusal(CHOOSE_VALUE)
+        settings = await self.stories.settings(interaction.guild_id)
+        channel = self._stories_channel(interaction.guild, settings.channel_id, DRAFT_KEPT)
+        mod_channel = None
+        if settings.review or story.held_for_care:
+            mod_channel = await self._mod_channel(interaction.guild)
+            if mod_channel is None:
+                raise Refusal(
+                    "A moderator reads stories here before they're shared, but no moderator "
+                    "channel is set yet, so I can't pass yours on. Your draft is saved; please "
+                    "let a moderator know (they can use `/settings mod-channel`)."
+                )
+        now = self.bot.clock()
+        result = await self.stories.submit(
+            story_id,
+            interaction.user.id,
+            now,
+            cooldown_after=stories.cooldown_cutoff(now),
+            to_review=settings.review,
+        )
+        if result.last_submitted is not None:
+            ends = stories.cooldown_ends(result.last_submitted)
+            raise Refusal(
+                "You shared a story just a little while ago. To give each story room to be "
+                f"heard, everyone can post one every {int(stories.COOLDOWN.total_seconds() // 60)} "
+                f"minutes: you can post this one {discord.utils.format_dt(ends, 'R')}. "
+                "Your draft is saved."
+            )
+        if result.story is None:
+            raise Refusal(GONE)
+        story = result.story
+        await interaction.response.defer()
+        try:
+            if story.status == PENDING:
+                link = await self._queue(story, value, mod_channel)
+            else:
+                link = await self._publish(story, value, channel, DRAFT_KEPT)
+        except BaseException:
+            await self.stories.unsubmit(story_id)
+            raise
+        if story.status == PENDING:
+            text = (
+                "Thank you. Your story is with the moderators now; it will be shared once one "
+                "of them has read it, and you'll hear from me if they have a note for you."
+            )
+        else:
+            text = (
+                f"Your story is shared: {link}\nThank you for trusting this community with it. 💛"
+            )
+        await interaction.edit_original_response(content=text, embeds=[], view=None)
+        if story.held_for_care:
+            await self._alert_held(interaction, story, link)
+
+    async def _queue(self, story: Story, value: Value | None, channel) -> str:
+        try:
+            message = await channel.send(**review_card(story, value, await self._byline(story)))
+        except discord.HTTPException as error:
+            raise self._post_failed(channel, error, DRAFT_KEPT) from error
+        await self.stories.set_review_message(story.story_id, channel.id, message.id)
+        log.info("story %s queued for review in guild %s", story.story_id, story.guild_id)
+        return message.jump_url
+
+    def _post_failed(self, channel, error: discord.HTTPException, kept: str) -> Refusal:
+        if isinstance(error, discord.Forbidden):
+            return Refusal(
+                f"Discord didn't let me post in {channel.mention}; a moderator may need to check "
+                f"my permissions there. Nothing was posted. {kept}"
+            )
+        return Refusal(
+            f"Discord didn't accept the post just now, so nothing was posted. {kept} "
+            "Please try again in a moment."
+        )
+
+    async def _publish(self, story: Story, value: Value | None, channel, kept: str) -> str:
+        """Post the story and its thread, then the values guide as the thread's first message."""
+        content = post_content(story, value, await self._byline(story))
+        embed = story_embed(story, value)
+        name = clip(story.title, THREAD_NAME_LIMIT)
+        try:
+            if isinstance(channel, discord.ForumChannel):
+                wanted = {value.name.casefold(), value.key} if value else set()
+                tags = [t for t in channel.available_tags if t.name.casefold() in wanted][:1]
+                thread, message = await channel.create_thread(
+                    name=name, content=content, embed=embed, applied_tags=tags
+                )
+                post_channel_id = thread.id
+            else:
+                message = await channel.send(content, embed=embed)
+                try:
+                    thread = await message.create_thread(name=name)
+                except discord.HTTPException:
+                    with contextlib.suppress(discord.HTTPException):
+                        await message.delete()
+                    raise
+                post_channel_id = channel.id
+        except discord.HTTPException as error:
+            raise self._post_failed(channel, error, kept) from error
+        try:
+            await thread.send(embed=guide_embed(story), view=guide_view(story))
+        except discord.HTTPException:
+            log.warning("story %s: could not post the values guide", story.story_id)
+        await self.stories.mark_published(
+            story.story_id,
+            channel_id=post_channel_id,
+            message_id=message.id,
+            thread_id=thread.id,
+            now=self.bot.clock(),
+        )
+        log.info("story %s published in guild %s", story.story_id, story.guild_id)
+        return thread.jump_url
+
+    async def _alert_held(self, interaction: discord.Interaction, story: Story, link: str) -> None:
+        """Quietly tell moderators; an anonymous author's words and name stay out of it."""
+        if story.anonymous:
+            note = (
+                f"Story #{story.story_id} was held for review ({link}) because its words suggest "
+                "the author may be struggling. It was shared anonymously; the author has been "
+                "shown crisis resources and may choose to let you know who they are."
+            )
+        else:
+            note = (
+                f"Story #{story.story_id} from {interaction.user.mention} was held for review "
+                f"({link}) because its words suggest they may be struggling. They have been "
+                "shown crisis resources."
+            )
+        await alert_moderators(self.bot, story.guild_id, note)
+        if story.anonymous:
+            await offer_reveal(self.bot, interaction, link)
+
+    # ----- the review queue --------------------------------------------------------------------
+    async def on_approve(self, interaction: discord.Interaction, story_id: int) -> None:
+        require_moderator(interaction)
+        story = await self.stories.claim_approval(interaction.guild_id, story_id)
+        if story is None:
+            raise Refusal(HANDLED)
+        try:
+            settings = await self.stories.settings(interaction.guild_id)
+            channel = self._stories_channel(interaction.guild, settings.channel_id, QUEUE_KEPT)
+            await interaction.response.defer()
+            link = await self._publish(story, self._value(story), channel, QUEUE_KEPT)
+        except BaseException:
+            await self.stories.release_approval(story_id)
+            raise
+        await interaction.edit_original_response(
+            content=f"✅ Story #{story_id} was approved by {interaction.user.mention} and "
+            f"shared: {link}",
+            embeds=[],
+            view=None,
+        )
+        await self._tell_author(
+            story_id,
+            embed=kind_embed(
+                "Your story is shared",
+                f"A moderator of **{interaction.guild.name}** read your story "
+                f"**{clip(story.title, 100)}**, and it's now shared: {link}\n"
+                "Thank you for trusting the community with it. 💛",
+            ),
+        )
+
+    async def on_decline(self, interaction: discord.Interaction, story_id: int) -> None:
+        require_moderator(interaction)
+        story = await self.stories.get(interaction.guild_id, story_id)
+        if story is None or story.status != PENDING:
+            raise Refusal(HANDLED)
+        await interaction.response.send_modal(decline_modal(story_id))
+
+    async def decline(self, interaction: discord.Interaction, story_id: int, values: dict) -> None:
+        require_moderator(interaction)
+        reason = (values.get("reason") or "").strip()
+        if not reason:
+            raise Refusal("Please write a short note for the author. Nothing was changed.")
+        story = await self.stories.decline(interaction.guild_id, story_id, reason)
+        if story is None:
+            raise Refusal(HANDLED)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        told = await self._tell_author(
+            story_id,
+            embed=kind_embed("About your story", declined_notice([story], interaction.guild.name)),
+        )
+        if told:
+            await self.stories.mark_reason_delivered(story_id)
+        delivery = "by DM" if told else "the next time they use /share (their DMs are closed)"
+        await self._edit_message(
+            story.review_channel_id,
+            story.review_message_id,
+            content=f"❌ Story #{story_id} was declined by {interaction.user.mention}. "
+            f"The note reaches the author {delivery}.",
+            embeds=[],
+            view=None,
+        )
+        await interaction.followup.send(
+            f"Declined. Your note reaches the author {delivery}; their words went back to "
+            "their drafts.",
+            ephemeral=True,
+        )
+        log.info("story %s declined in guild %s", story_id, story.guild_id)
+
+    # ----- the thread ------------------------------------------------------------------------
+    async def on_reply(self, interaction: discord.Interaction, story_id: int) -> None:
+        story = await self._author_pressed(interaction, story_id)
+        if story is None:
+            return
+        if story.status != PUBLISHED or story.locked:
+            raise Refusal("Replies to this story are closed.")
+        await interaction.response.send_modal(reply_modal(story_id))
+
+    async def reply(self, interaction: discord.Interaction, story_id: int, values: dict) -> None:
+        story = await self._author_pressed(interaction, story_id)
+        if story is None:
+            return
+        text = (values.get("reply") or "").strip()
+        if not text:
+            raise Refusal("Your reply was empty, so nothing was posted.")
+        if story.status != PUBLISHED or story.locked:
+            raise Refusal("Replies to this story are closed, so nothing was posted.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        thread = self.bot.get_partial_messageable(story.thread_id, guild_id=story.guild_id)
+        try:
+            message = await thread.send(embed=author_reply_embed(text, self._value(story)))
+        except discord.HTTPException as error:
+            raise Refusal(
+                "I couldn't post your reply in the thread just now, so nothing was posted. "
+                "Please try again in a moment."
+            ) from error
+        await self.stories.add_author_reply(story_id, thread.id, message.id)
+        await interaction.followup.send(
+            f"Your reply is posted as **{stories.ORIGINAL_POSTER}**: {message.jump_url}",
+            ephemeral=True,
+        )
+        if await offer_care(self.bot, interaction, text):
+            await alert_moderators(
+                self.bot,
+                story.guild_id,
+                f"A reply by the anonymous author of story #{story_id} ({message.jump_url}) "
+                "suggests they may be struggling. They have been shown crisis resources and "
+                "may choose to let you know who they are.",
+            )
+            await offer_reveal(self.bot, interaction, message.jump_url)
+
+    # ----- /mystories: delete and lock ----------------------------------------------------------
+    async def show_mine(self, interaction: discord.Interaction) -> None:
+        mine = await self.stories.stories_of(interaction.guild_id, interaction.user.id)
+        if not mine:
+            await interaction.response.send_message(
+                "You haven't written any stories here yet. Use `/share` whenever you're ready.",
+                ephemeral=True,
+            )
+            return
+        page = mystories_page(mine, 0, self._values(), interaction.guild_id)
+        await interaction.response.send_message(**page, ephemeral=True)
+
+    async def on_page(self, interaction: discord.Interaction, index: int) -> None:
+        """Previous / Next: always the pressing member's own stories."""
+        mine = await self.stories.stories_of(interaction.guild_id, interaction.user.id)
+        if not mine:
+            raise Refusal("You have no stories here any more.")
+        page = mystories_page(mine, index, self._values(), interaction.guild_id)
+        await interaction.response.edit_message(**page)
+
+    def _values(self) -> dict[str, Value]:
+        return {value.key: value for value in self.bot.library.values}
+
+    async def on_delete(self, interaction: discord.Interaction, story_id: int) -> None:
+        story = await self._mine(interaction, story_id, DRAFT, PENDING, PUBLISHED)
+        title = clip(story.title or "Untitled", 100)
+        if story.status == DRAFT:
+            what = "This draft will be deleted for good."
+        elif story.status == PENDING:
+            what = "It will be withdrawn from review, and your words erased from Kindred."
+        else:
+            what = (
+                f"The post will read “{stories.REMOVED_BY_AUTHOR}”, its thread will be locked, "
+                "and your words erased from Kindred."
+            )
+        await interaction.response.send_message(
+            f"Remove **{title}**? {what}",
+            view=dynamic_view(StoryButton("confirm-delete", story_id)),
+            ephemeral=True,
+        )
+
+    async def on_confirm_delete(self, interaction: discord.Interaction, story_id: int) -> None:
+        story = await self._mine(interaction, story_id, DRAFT, PENDING, PUBLISHED)
+        if story.status == DRAFT:
+            await self.stories.discard(story_id, interaction.user.id)
+        else:
+            await interaction.response.defer()
+            if story.status == PUBLISHED:
+                await self._retire(story, stories.REMOVED_BY_AUTHOR)
+            else:
+                await self._edit_message(
+                    story.review_channel_id,
+                    story.review_message_id,
+                    content=f"🗑️ Story #{story_id}: {WITHDRAWN}",
+                    embeds=[],
+                    view=None,
+                )
+            await self.stories.delete_by_author(story_id, interaction.user.id)
+        text = "Your story was removed, and your words erased from Kindred."
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content=text, view=None)
+        else:
+            await interaction.response.edit_message(content=text, view=None)
+
+    async def on_lock(self, interaction: discord.Interaction, story_id: int) -> None:
+        story = await self._mine(interaction, story_id, PUBLISHED)
+        if not story.locked:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await self._lock_thread(story)
+            await self.stories.lock(story_id, interaction.user.id)
+            await interaction.followup.send(
+                f"Replies to **{clip(story.title, 100)}** are locked. The story stays up for "
+                "people to read.",
+                ephemeral=True,
+            )
+        else:
+            await interaction.response.send_message(
+                "Replies to this story are already locked.", ephemeral=True
+            )
+
+    async def _lock_thread(self, story: Story, **rename) -> None:
+        try:
+            thread = await self._thread(story.thread_id)
+            await thread.edit(archived=False, locked=True, **rename)
+        except discord.NotFound:
+            return
+        except discord.Forbidden as error:
+            raise Refusal(
+                "I couldn't lock the thread: I need the Manage Threads permission in the "
+                "stories channel. Nothing was changed."
+            ) from error
+
+    async def _retire(self, story: Story, notice: str) -> None:
+        """Lock the thread, rename it (its name was the author's title) and replace the post
+        with a one-line notice."""
+        await self._lock_thread(story, name=REMOVED_THREAD_NAME)
+        try:
+            await self._edit_message(
+                story.post_channel_id, story.message_id, content=notice, embeds=[], view=None
+            )
+        except discord.Forbidden as error:
+            raise Refusal(
+                "I couldn't replace the post: I need the Send Messages permission in the "
+                "stories channel. The thread is locked; nothing else was changed."
+            ) from error
+
+    # ----- moderators ------------------------------------------------------------------------
+    async def remove(self, interaction: discord.Interaction, story_id: int) -> None:
+        story = await self.stories.get(interaction.guild_id, story_id)
+        if story is None or story.status == DRAFT:
+            raise Refusal(
+                f"There's no shared story #{story_id} in this server. Nothing was changed."
+            )
+        if story.status in (DELETED, REMOVED):
+            raise Refusal(f"Story #{story_id} was already removed.")
+        if story.status == PUBLISHING:
+            raise Refusal(f"Story #{story_id} is being posted right now; please try again shortly.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if story.status == PUBLISHED:
+            await self._retire(story, stories.REMOVED_BY_MODERATOR)
+        else:
+            await self._edit_message(
+                story.review_channel_id,
+                story.review_message_id,
+                content=f"🗑️ Story #{story_id} was removed by {interaction.user.mention}.",
+                embeds=[],
+                view=None,
+            )
+        await self.stories.remove_by_moderator(interaction.guild_id, story_id)
+        log.info("story %s removed by a moderator in guild %s", story_id, story.guild_id)
+        await interaction.followup.send(
+            f"Story #{story_id} was removed. Its post now reads “{stories.REMOVED_BY_MODERATOR}” "
+            "and its thread is locked."
+            if story.status == PUBLISHED
+            else f"Story #{story_id} was removed from the review queue.",
+            ephemeral=True,
+        )
+
+    # ----- modals, replies and the nudge ------------------------------------------------------
+    async def on_modal(self, interaction: discord.Interaction) -> bool:
+        """Answer a /share modal submit; False when the modal isn't ours."""
+        match = MODAL_ID.match((interaction.data or {}).get("custom_id", ""))
+        if match is None:
+            return False
+        if interaction.guild_id is None:
+            raise Refusal(GUILD_ONLY)
+        values = modal_values((interaction.data or {}).get("components", []))
+        handler = {COMPOSE: self.save, REPLY: self.reply, DECLINE: self.decline}[match["kind"]]
+        await handler(interaction, int(match["id"]), values)
+        return True
+
+    async def note_reply(self, message: discord.Message) -> None:
+        """A member (not the author, not a bot) wrote in a story thread: it has been heard."""
+        if message.guild is None or message.author.bot:
+            return
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return  # "added someone to the thread" and the like are not an answer
+        if not isinstance(message.channel, discord.Thread | discord.PartialMessageable):
+            return
+        await self.stories.mark_replied(message.channel.id, message.author.id)
+
+    async def nudge_unanswered(self) -> int:
+        """One gentle nudge per unanswered story, mentioning only the Listener role."""
+        now = self.bot.clock()
+        sent = 0
+        for story, role_id in await self.stories.due_nudges(now):
+            if not await self.stories.claim_nudge(story.story_id, now):
+                continue
+            guild = self.bot.get_guild(story.guild_id)
+            role = guild.get_role(role_id) if guild is not None and role_id else None
+            if role is not None:
+                content = f"{role.mention} {stories.NUDGE_TEXT}"
+                mentions = discord.AllowedMentions(
+                    roles=[discord.Object(role.id)], users=False, everyone=False
+                )
+            else:
+                content, mentions = stories.NUDGE_TEXT, discord.AllowedMentions.none()
+            thread = self.bot.get_partial_messageable(story.thread_id, guild_id=story.guild_id)
+            try:
+                await thread.send(content, allowed_mentions=mentions)
+                sent += 1
+            except discord.HTTPException:
+                log.warning("story %s: could not post the nudge", story.story_id)
+        return sent

@@ -1,0 +1,143 @@
+"""The rules of /share, free of Discord: limits, cooldown, nudge timing, and the words we use.
+
+Kept apart from the cog so the rules are tested directly and read in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.store.base import STORY_REMOVED
+from bot.store.stories import (
+    DELETED,
+    DRAFT,
+    PENDING,
+    PUBLISHED,
+    PUBLISHING,
+    REMOVED,
+    Story,
+)
+
+STORY_MIN = 20
+STORY_MAX = 4000
+TITLE_MAX = 100
+WARNING_MAX = 100
+REPLY_MAX = 4000
+REASON_MAX = 1000
+EMBED_DESCRIPTION_LIMIT = 4096
+
+COOLDOWN = timedelta(minutes=10)
+MAX_NUDGE_HOURS = 168
+
+ANONYMOUS_NAME = "Anonymous member"
+ORIGINAL_POSTER = "Original poster"
+REMOVED_BY_AUTHOR = STORY_REMOVED
+REMOVED_BY_MODERATOR = "This story was removed by a moderator."
+
+GUIDE_TITLE = "Answering with care"
+VALUES_GUIDE = (
+    "Someone trusted this community with a piece of their life. If it speaks to you:",
+    "💛 **Empathy first.** Let them know they were heard: “that sounds so hard” goes a long way.",
+    "🤝 **Respect their path.** Their story is theirs: no judging, no fixing, no diagnosing.",
+    "🧭 **Offer your lived experience, not advice.** “When I went through something like this, "
+    "what helped me was…” reaches further than “you should…”.",
+    "🌱 **Leave room for hope.** A few honest words of your own can help someone feel less alone.",
+    "If you're worried about someone's safety, please tell a moderator.",
+)
+NUDGE_TEXT = (
+    "This story hasn't had a reply yet. If it speaks to you, a few words from your own "
+    "experience could mean a lot. 💛"
+)
+CARE_BANNER = (
+    "🤍 **Held for care.** Some words in this story suggest its author may be carrying "
+    "something heavy right now, so it waits for a moderator whatever the review setting. "
+    "The author has been shown crisis resources. Please read gently."
+)
+
+STATUS_LABELS = {
+    DRAFT: "Draft (only you can see it)",
+    PENDING: "Waiting for a moderator",
+    PUBLISHING: "Being posted",
+    PUBLISHED: "Shared",
+    DELETED: "Removed by you",
+    REMOVED: "Removed by a moderator",
+}
+
+_PIPES = re.compile(r"\|(?=\|)")
+
+
+@dataclass(frozen=True)
+class StoryText:
+    """What the member typed in the /share modal, as typed."""
+
+    title: str
+    body: str
+    content_warning: str | None
+    anonymous: bool
+    consent: bool
+
+
+def from_modal(
+    title: str | None,
+    body: str | None,
+    warning: str | None,
+    post_as: str | None,
+    consent: bool | None,
+) -> StoryText:
+    """Normalise modal values; an unchosen "post as" means anonymous, the safer side."""
+    warning = (warning or "").strip()
+    return StoryText(
+        title=(title or "").strip(),
+        body=body or "",
+        content_warning=warning or None,
+        anonymous=post_as != "named",
+        consent=bool(consent),
+    )
+
+
+def text_of(story: Story) -> StoryText:
+    return StoryText(story.title, story.body, story.content_warning, story.anonymous, story.consent)
+
+
+def spoiler(text: str) -> str:
+    """Hide text behind a spoiler; any run of pipes is broken up so none ends it early."""
+    return "||" + _PIPES.sub("|\u200b", text) + "||"
+
+
+def story_description(body: str, content_warning: str | None) -> str:
+    """The story as the embed shows it: as written, or inside a spoiler under a warning."""
+    return spoiler(body) if content_warning else body
+
+
+def problems(text: StoryText) -> list[str]:
+    """What keeps this story from being shown, in the member's words (empty when fine)."""
+    found = []
+    length = len(text.body.strip())
+    if length < STORY_MIN:
+        found.append(f"Your story needs at least {STORY_MIN} characters (it has {length}).")
+    if len(text.body) > STORY_MAX:
+        found.append(f"Your story can be up to {STORY_MAX} characters (it has {len(text.body)}).")
+    if not text.title:
+        found.append("Please give your story a title.")
+    if len(text.title) > TITLE_MAX:
+        found.append(f"The title can be up to {TITLE_MAX} characters.")
+    if text.content_warning and len(text.content_warning) > WARNING_MAX:
+        found.append(f"The content warning can be up to {WARNING_MAX} characters.")
+    shown = story_description(text.body, text.content_warning)
+    if not found and len(shown) > EMBED_DESCRIPTION_LIMIT:
+        found.append(
+            "Behind a content warning your story needs a little more room than Discord allows "
+            "(every pair of | characters takes one more). Please shorten it slightly."
+        )
+    return found
+
+
+def cooldown_cutoff(now: datetime) -> datetime:
+    """A submission after this instant means the member must wait."""
+    return now - COOLDOWN
+
+
+def cooldown_ends(last_submitted: datetime) -> datetime:
+    return last_submitted + COOLDOWN

@@ -1,0 +1,171 @@
+"""Members suggest prompts; moderators approve or reject them; members hear back.
+
+A member has at most 3 suggestions waiting per server. A decision reaches the member by
+DM; when their DMs are closed it waits and is shown on their next `/suggest`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import discord
+
+from bot.checks import missing_permissions
+from bot.errors import Refusal
+from bot.library import Value
+from bot.posting import PromptPoster
+from bot.prompt_admin import UNCHANGED, require_prompt_text, require_value, rotation
+from bot.render import clip, kind_embed
+from bot.store.prompt_suggestions import PENDING_SUGGESTIONS_MAX, Suggestion, normalised
+from bot.store.prompts import OwnPrompt
+
+log = logging.getLogger("kindred.prompts")
+
+REVIEW_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+
+
+@dataclass(frozen=True)
+class Submitted:
+    suggestion: Suggestion
+    value: Value
+    review_channel: discord.TextChannel
+
+
+async def submit(
+    poster: PromptPoster, guild: discord.Guild, member_id: int, text: str, value_typed: str, now
+) -> Submitted:
+    """Validate and store a suggestion; the caller posts it for review."""
+    bot = poster.bot
+    value = require_value(bot, value_typed)
+    text = require_prompt_text(text)
+    settings = await bot.store.guilds.get(guild.id)
+    channel = guild.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
+    if not isinstance(channel, discord.TextChannel):
+        raise Refusal(
+            "Suggestions go to the moderators' channel, and this server hasn't set one up yet. "
+            "Please ask a moderator to choose one with `/settings mod-channel`. Nothing was sent."
+        )
+    if missing_permissions(channel, REVIEW_PERMISSIONS):
+        raise Refusal(
+            "I can't reach the moderators' channel right now (a permission is missing there). "
+            "Please let a moderator know. Nothing was sent."
+        )
+    same = normalised(text)
+    if any(normalised(item.prompt.text) == same for item in await rotation(poster, guild.id)):
+        raise Refusal(
+            "That prompt is already in this server's rotation. Thank you all the same! "
+            "Nothing was sent."
+        )
+    suggestion = await bot.store.prompts.suggest(guild.id, member_id, value.key, text, now)
+    if suggestion is None:
+        raise Refusal(
+            f"You already have {PENDING_SUGGESTIONS_MAX} suggestions waiting for the "
+            "moderators. Once they've looked at one, you can suggest another. Nothing was sent."
+        )
+    return Submitted(suggestion, value, channel)
+
+
+def review_embed(suggestion: Suggestion, value: Value | None) -> discord.Embed:
+    embed = kind_embed(
+        f"Prompt suggestion #{suggestion.suggestion_id}",
+        suggestion.text,
+        colour=value.colour if value else 0x999999,
+    )
+    embed.add_field(name="Value", value=value.badge if value else suggestion.value_key)
+    embed.add_field(name="Suggested by", value=f"<@{suggestion.member_id}>")
+    if suggestion.state == "pending":
+        embed.set_footer(
+            text="Approve adds it to this server's daily prompts. "
+            "Reject lets you send the member an optional note."
+        )
+    else:
+        verb = "Approved" if suggestion.state == "approved" else "Rejected"
+        decision = f"{verb} by <@{suggestion.decided_by}>"
+        if suggestion.state == "approved" and suggestion.prompt_id:
+            decision += f" · added as `own-{suggestion.prompt_id}`"
+        if suggestion.reason:
+            decision += f"\nNote to the member: {clip(suggestion.reason, 900)}"
+        embed.add_field(name="Decision", value=decision, inline=False)
+    return embed
+
+
+async def decidable(bot, guild_id: int, suggestion_id: int) -> Suggestion:
+    suggestion = await bot.store.prompts.get_suggestion(suggestion_id)
+    if suggestion is None or suggestion.guild_id != guild_id:
+        raise Refusal("I can't find that suggestion any more. Nothing was changed.")
+    if suggestion.state != "pending":
+        raise Refusal(
+            f"This suggestion was already {suggestion.state} by <@{suggestion.decided_by}>. "
+            f"{UNCHANGED}"
+        )
+    return suggestion
+
+
+async def approve(
+    bot, guild_id: int, suggestion_id: int, moderator_id: int, now: datetime
+) -> tuple[Suggestion, OwnPrompt | None]:
+    await decidable(bot, guild_id, suggestion_id)
+    result = await bot.store.prompts.approve(suggestion_id, moderator_id, now)
+    if result is None:  # another moderator was a moment faster
+        await decidable(bot, guild_id, suggestion_id)
+        raise Refusal(f"This suggestion was already decided. {UNCHANGED}")
+    return result
+
+
+async def reject(
+    bot, guild_id: int, suggestion_id: int, moderator_id: int, reason: str | None, now
+) -> Suggestion:
+    await decidable(bot, guild_id, suggestion_id)
+    reason = (reason or "").strip() or None
+    rejected = await bot.store.prompts.reject(suggestion_id, moderator_id, reason, now)
+    if rejected is None:
+        await decidable(bot, guild_id, suggestion_id)
+        raise Refusal(f"This suggestion was already decided. {UNCHANGED}")
+    return rejected
+
+
+def decision_text(suggestion: Suggestion, guild_name: str) -> str:
+    quoted = clip(suggestion.text, 300)
+    if suggestion.state == "approved":
+        return (
+            f"Your prompt suggestion in **{guild_name}** was approved and joins the daily "
+            f"prompts. Thank you for sharing it!\n> {quoted}"
+        )
+    text = (
+        f"The moderators of **{guild_name}** decided not to add your prompt suggestion this "
+        f"time. Thank you for offering it.\n> {quoted}"
+    )
+    if suggestion.reason:
+        text += f"\nTheir note: {clip(suggestion.reason, 1000)}"
+    return text
+
+
+async def tell_member(poster: PromptPoster, suggestion: Suggestion, guild_name: str) -> bool:
+    """DM the member the decision; when their DMs are closed it waits for their next
+    /suggest. True when delivered."""
+    try:
+        channel = await poster.queue.call(
+            poster.bot.create_dm, discord.Object(suggestion.member_id)
+        )
+        await poster.queue.call(
+            channel.send,
+            decision_text(suggestion, guild_name),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+    except discord.HTTPException as error:
+        log.info("suggestion %s: DM not delivered (%s)", suggestion.suggestion_id, error.code)
+        return False
+    await poster.repo.notice_delivered([suggestion.suggestion_id])
+    return True
+
+
+async def waiting_notices(
+    poster: PromptPoster, guild: discord.Guild, member_id: int
+) -> tuple[str, list[int]]:
+    """Decisions the member missed because their DMs were closed: the text to show them and
+    the suggestion ids to mark delivered once shown."""
+    notices = await poster.repo.undelivered_notices(guild.id, member_id)
+    text = "\n\n".join(decision_text(n, guild.name) for n in notices)
+    return text, [n.suggestion_id for n in notices]

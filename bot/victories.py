@@ -1,0 +1,191 @@
+"""Victories as members see them: the rules for a victory's text, the public card, the
+history pages, and the one-edit-at-a-time updater that keeps a card's cheer count exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+
+import discord
+
+from bot.library import Library, Value
+from bot.render import KINDRED_COLOUR, clip, kind_embed
+from bot.store.victories import Victory
+
+log = logging.getLogger("kindred.victories")
+
+TEXT_LIMIT = 1000
+PAGE_SIZE = 5  # one row of Remove buttons on your own pages
+OTHERS_PAGE_SIZE = 10
+LINE_TEXT_LIMIT = 300
+PUBLIC, JUST_ME = "public", "just me"
+CARD_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+THREAD_CARD_PERMISSIONS = ("view_channel", "send_messages_in_threads", "embed_links")
+CHEER_EMOJI = "👏"
+
+
+def clean_text(text: str) -> str:
+    """The victory as stored: trimmed, 1 to 1000 characters; ValueError says what to fix."""
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("Your victory needs a few words; even one is enough. Nothing was saved.")
+    if len(text) > TEXT_LIMIT:
+        raise ValueError(
+            f"A victory can be up to {TEXT_LIMIT} characters and yours has {len(text)}. "
+            "Please shorten it a little. Nothing was saved."
+        )
+    return text
+
+
+def resolve_value(library: Library, typed: str | None) -> Value | None:
+    """The value a member picked (key or name); ValueError when it isn't in the library."""
+    if typed is None or not typed.strip():
+        return None
+    value = library.value(typed)
+    if value is None:
+        raise ValueError(
+            f"I don't know the value “{clip(typed.strip(), 60)}”. Please pick one from the "
+            "list, or leave it empty. Nothing was saved."
+        )
+    return value
+
+
+def cheer_label(count: int) -> str:
+    return "Cheer" if count <= 0 else f"Cheer · {count}"
+
+
+def victory_card(victory: Victory, value: Value | None) -> discord.Embed:
+    """The public post: the member's name as plain text (never a mention), their words,
+    the value they lived. Embeds never ping, whatever the text holds."""
+    embed = kind_embed(description=victory.text, colour=value.colour if value else KINDRED_COLOUR)
+    embed.set_author(name=clip(f"{victory.author_name} is celebrating a victory", 256))
+    if value is not None:
+        embed.add_field(name="Value lived", value=value.badge, inline=True)
+    embed.set_footer(text=f"Victory #{victory.victory_id} · Cheer them on below")
+    embed.timestamp = victory.created_at
+    return embed
+
+
+def jump_url(guild_id: int, channel_id: int | None, message_id: int | None) -> str | None:
+    if not channel_id or not message_id:
+        return None
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a member's history, as the viewer may see it.
+
+    Pages are keyset ranges: `before` is the exclusive upper victory id of this page (0 for
+    the newest page), so a page costs one indexed read however deep it is.
+    """
+
+    member_id: int
+    own: bool
+    number: int  # 1-based, for display
+    before: int
+    entries: tuple[Victory, ...]
+    has_newer: bool
+    has_older: bool
+
+
+def page_size(own: bool) -> int:
+    return PAGE_SIZE if own else OTHERS_PAGE_SIZE
+
+
+def history_embed(history: HistoryPage, name: str, library: Library) -> discord.Embed:
+    if history.own:
+        title = "Your victories"
+        empty = (
+            "You haven't celebrated a victory here yet. Use `/celebrate` to save your first "
+            "one: small wins count too. 🌱"
+        )
+    else:
+        title = f"{name}'s public victories"
+        empty = f"{name} hasn't shared a public victory yet."
+    if not history.entries:
+        return kind_embed(title, empty)
+    blocks = []
+    for victory in history.entries:
+        value = library.value(victory.value_key) if victory.value_key else None
+        parts = [f"**#{victory.victory_id}**", f"<t:{int(victory.created_at.timestamp())}:D>"]
+        if value is not None:
+            parts.append(value.badge)
+        if not victory.public:
+            parts.append("🔒 just you")
+        link = jump_url(victory.guild_id, victory.channel_id, victory.message_id)
+        if link:
+            parts.append(f"[post]({link})")
+        quoted = "\n".join(f"> {line}" for line in clip(victory.text, LINE_TEXT_LIMIT).splitlines())
+        blocks.append(" · ".join(parts) + "\n" + quoted)
+    embed = kind_embed(title, "\n\n".join(blocks))
+    several = history.has_newer or history.has_older
+    parts = [f"Page {history.number}"] if several else []
+    if history.own:
+        parts.append("Entries marked 🔒 are seen by you alone")
+    else:
+        parts.append("Only public victories are shown")
+    footer = " · ".join(parts)
+    embed.set_footer(text=footer)
+    return embed
+
+
+def removal_embed(victory: Victory) -> discord.Embed:
+    where = (
+        f" and deletes its post in <#{victory.channel_id}>"
+        if victory.public and victory.channel_id
+        else ""
+    )
+    embed = kind_embed(
+        f"Remove victory #{victory.victory_id}?",
+        f"> {clip(victory.text, LINE_TEXT_LIMIT)}\n\nThis removes it from your history{where}, "
+        "with any cheers on it. It can't be undone.",
+    )
+    return embed
+
+
+class LatestOnly:
+    """Runs a job per key one at a time, coalescing requests made while one runs.
+
+    Why: hundreds of cheers on one card must not become hundreds of racing edits (Discord
+    may apply them out of order, and rate-limits them). Each run reads the latest state
+    itself, and a request during a run guarantees one more run after it, so the last edit
+    always shows the state after the last request.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: dict[Hashable, Callable[[], Awaitable[None]]] = {}
+        self._dirty: set[Hashable] = set()
+        self._running: dict[Hashable, asyncio.Task] = {}
+
+    def request(self, key: Hashable, job: Callable[[], Awaitable[None]]) -> asyncio.Task:
+        self._jobs[key] = job
+        task = self._running.get(key)
+        if task is not None:
+            self._dirty.add(key)
+            return task
+        task = asyncio.create_task(self._run(key), name=f"kindred-latest-{key}")
+        self._running[key] = task
+        return task
+
+    async def _run(self, key: Hashable) -> None:
+        try:
+            while True:
+                self._dirty.discard(key)
+                try:
+                    await self._jobs[key]()
+                except Exception:
+                    log.exception("update %s failed", key)
+                if key not in self._dirty:
+                    return
+        finally:
+            self._running.pop(key, None)
+            self._jobs.pop(key, None)
+
+    async def drain(self) -> None:
+        """Wait for every pending update (tests, shutdown)."""
+        while self._running:
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
