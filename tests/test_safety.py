@@ -1,0 +1,198 @@
+"""bot.safety: the crisis check, on the labelled corpus and on the cases named in the issue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.safety import Assessment, assess, corpus_scores, load_corpus, needs_care
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+MUST_MATCH = load_corpus(CORPUS / "crisis_must_match.txt")
+MUST_NOT_MATCH = load_corpus(CORPUS / "crisis_must_not_match.txt")
+
+
+def test_corpus_is_big_enough():
+    assert len(MUST_MATCH) >= 150
+    assert len(MUST_NOT_MATCH) >= 150
+    assert not any(line.startswith("#") for line in MUST_MATCH + MUST_NOT_MATCH)
+
+
+def test_corpus_recall_and_precision():
+    recall, precision = corpus_scores(MUST_MATCH, MUST_NOT_MATCH)
+    misses = [t for t in MUST_MATCH if not needs_care(t)]
+    false_positives = [t for t in MUST_NOT_MATCH if needs_care(t)]
+    print(f"\nsafety corpus: recall {recall:.1%}, precision {precision:.1%}")
+    for text in misses:
+        print(f"  miss: {text}")
+    for text in false_positives:
+        print(f"  false positive: {text} ({assess(text).reason})")
+    assert recall >= 0.95, misses
+    assert precision >= 0.90, false_positives
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kms",
+        "unalive myself",
+        "don't want to be here anymore",
+        "su1cide",
+        "wanna die",
+        "i wanna die",
+        "i want to k1ll myself",
+        "i want to diiie",
+        "s u i c i d e is all i think about",
+        "i don\u2019t want to live anymore",
+        "i dont wanna be here anymore",
+        "im gonna kms",
+        "i wa\u200bnt to die",
+        "I WANT TO DIE",
+        "thinking of ending it",
+        "going to hurt myself tonight",
+        "cant go on",
+        "no reason to live",
+        "better off without me",
+        "took too many pills just now",
+        # a negation earlier in the message does not cancel a later wish
+        "i'm not okay i want to die",
+        "i'm not okay. i want to die",
+        # recovery words present, but the risk is now
+        "i want to die. 3 years clean and i still want to die",
+        "i used to cut and now i want to do it again tonight",
+        # obfuscation
+        "i want to k*ll myself",
+        "\u0456 want to k\u0456ll myself",  # Cyrillic i
+        "\uff49 \uff57\uff41\uff4e\uff54 \uff54\uff4f \uff44\uff49\uff45",  # full-width
+        "i want to end it once and for all",
+    ],
+)
+def test_risk_is_found(text):
+    result = assess(text)
+    assert result.needs_care, text
+    assert result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # recovery language about the past
+        "I survived an overdose two years ago and I'm grateful",
+        "used to cut, 400 days clean",
+        "I used to cut, 400 days clean today",
+        "back then i wanted to die every day. today i'm planting tomatoes",
+        # third persons and news
+        "my friend's brother died by suicide",
+        "article about suicide rates",
+        "she's been suicidal lately and i'm scared for her",
+        # supportive replies, awareness
+        "if you ever feel like hurting yourself reach out",
+        "if you ever feel like hurting yourself please reach out",
+        "if you're thinking about suicide, please call 988",
+        "september is suicide prevention month",
+        # figures of speech
+        "this traffic is killing me",
+        "I'd die for pizza",
+        "dying of laughter",
+        "my feet are killing me",
+        "this homework is killing me",
+        "I died 5 times on that boss",
+        # negations
+        "i don't want to die",
+        "i'm not suicidal, just tired and sad today",
+        "i'm not going to kms, i just need to vent",
+        # near-miss words
+        "ran 5 kms today!",
+        "i'm going to cut back on caffeine",
+        "i'm going to end it with him tonight",
+    ],
+)
+def test_no_risk_is_not_flagged(text):
+    assert assess(text) == Assessment(False, "")
+
+
+def test_negation_does_not_hide_a_death_wish():
+    assert not needs_care("i don't want to die")
+    assert needs_care("i don't want to be here anymore")
+    assert needs_care("i don't want to live")
+
+
+@given(st.text(max_size=400))
+@settings(database=None, max_examples=300, deadline=None)
+def test_assess_never_raises(text):
+    result = assess(text)
+    assert isinstance(result, Assessment)
+    assert isinstance(result.needs_care, bool)
+    assert isinstance(result.reason, str)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "i",
+                "want",
+                "to",
+                "die",
+                "kill",
+                "myself",
+                "not",
+                "kms",
+                "\u2019",
+                "'",
+                '"',
+                "su1cide",
+                "\u200b",
+                ".",
+                ",",
+                "and",
+                "used to",
+                "years ago",
+                "\n",
+                "!!!",
+                "unalive",
+                "don't",
+                "be here",
+                "anymore",
+                "if you",
+                "\U0001f62d",
+                "0",
+                "4",
+            ]
+        ),
+        max_size=40,
+    )
+)
+@settings(database=None, max_examples=300, deadline=None)
+def test_assess_never_raises_on_word_salad(words):
+    assert isinstance(assess(" ".join(words)).needs_care, bool)
+    assert isinstance(assess("".join(words)).needs_care, bool)
+
+
+def test_non_strings_are_not_flagged():
+    assert assess("") == Assessment(False, "")
+    assert assess("   \n\t ") == Assessment(False, "")
+    assert assess(None) == Assessment(False, "")  # type: ignore[arg-type]
+
+
+BENIGN_FILLER = (
+    "Today I went to the market with my sister and we bought tomatoes, bread and a small "
+    "plant for the kitchen window. The weather was grey but not cold, and we talked about "
+    "her new job and the trip we might take in the spring. "
+)
+
+
+def test_risk_buried_in_a_long_message_is_found():
+    head = BENIGN_FILLER * 10
+    text = head[:1500] + " honestly i keep thinking about killing myself. " + head[:1500]
+    assert len(text) >= 3000
+    assert needs_care(text)
+
+
+def test_long_benign_message_is_not_flagged():
+    text = (BENIGN_FILLER * 30)[:4000]
+    assert len(text) == 4000
+    assert not needs_care(text)
