@@ -1,7 +1,11 @@
-"""Kindred's own work for /celebrate under a burst, and /victories on a long history.
+"""/victories on a long history, and Kindred's own work for /celebrate alone under a burst.
 
-    python -m bench.celebrate            # 1,000 /celebrate in 1 s; /victories on 10,000 entries
-    python -m bench.celebrate --quick    # smaller sizes, for a smoke run
+    python -m bench.celebrate            # /victories on 10,000 entries
+    python -m bench.celebrate --quick    # on 2,000 entries
+    python -m bench.celebrate --burst    # and 1,000 /celebrate in 1 s first (200 with --quick)
+
+`python -m bench` runs the /victories part: the burst of /celebrate is part of the mixed
+burst in bench/interactions.py; run it alone here to tell /celebrate's share apart.
 
 Interactions go through the real command tree (tests/kit builds them as the gateway would)
 with Discord's HTTP captured in-process, so what is timed is the bot's own work: discord.py
@@ -24,22 +28,22 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import Row, percentile, table
 from bot.clock import to_epoch
 from tests.kit import Kit
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+HISTORY_TARGET_MS = 5.0
+BURST_TARGET_MS = 50.0
 
 
-def report(name: str, values_ms: list[float], target: float | None = None) -> None:
-    p50, p99 = percentile(values_ms, 50), percentile(values_ms, 99)
-    verdict = "" if target is None else ("  OK" if p99 <= target else f"  OVER {target} ms")
-    print(
-        f"{name:<58} n={len(values_ms):>5}  p50={p50:7.2f} ms  p99={p99:7.2f} ms  "
-        f"max={max(values_ms):7.2f} ms{verdict}"
-    )
+def report(benchmark: str, name: str, values_ms: list[float], target: float | None) -> list[Row]:
+    """p50 (informative) and p99 (against the target) rows."""
+    p50, p99 = percentile(values_ms, 0.5), percentile(values_ms, 0.99)
+    return [
+        Row(benchmark, f"{name} p50", p50, "ms"),
+        Row(benchmark, f"{name} p99", p99, "ms", "" if target is None else f"<= {target:g}",
+            None if target is None else p99 <= target),
+    ]  # fmt: skip
 
 
 class Timer:
@@ -96,7 +100,7 @@ def slash_payload(kit: Kit, person, command: str, **options) -> dict:
     return payload
 
 
-async def celebrate_burst(kit: Kit, timer: Timer, count: int) -> None:
+async def celebrate_burst(kit: Kit, timer: Timer, count: int) -> list[Row]:
     people = [kit.member(f"member{n}") for n in range(200)]
     values = [v.key for v in kit.bot.library.values]
     payloads = []
@@ -135,13 +139,16 @@ async def celebrate_burst(kit: Kit, timer: Timer, count: int) -> None:
     )[0]
     cards = count - count // 5
     assert unposted == 0, f"{unposted} public victories have no card"
-    print(f"/celebrate: {count} interactions arriving within 1 s ({count // 5} of them 'just me')")
-    report("  answer to the member (saved, ephemeral reply sent)", answer)
-    report("  bot's own work, arrival to handler done", work, target=50)
-    print(f"  then {cards} public cards posted over {cards_took:.1f} s through the send queue")
+    name = f"{count:,} /celebrate in 1 s"
+    return [
+        *report("celebrate", f"{name}: answer to the member", answer, None),
+        *report("celebrate", f"{name}: bot's own work", work, BURST_TARGET_MS),
+        Row("celebrate", f"then {cards:,} public cards posted through the send queue over",
+            cards_took, "s"),
+    ]  # fmt: skip
 
 
-async def history_runs(kit: Kit, timer: Timer, entries: int, runs: int) -> None:
+async def history_runs(kit: Kit, timer: Timer, entries: int, runs: int) -> list[Row]:
     alice, bob = kit.member("alice"), kit.member("bob")
     at = to_epoch(kit.clock())
     rows = [
@@ -156,6 +163,7 @@ async def history_runs(kit: Kit, timer: Timer, entries: int, runs: int) -> None:
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    rows = []
     for label, person, options in (
         (f"/victories, own history of {entries:,} entries", alice, {}),
         (f"/victories member:, {entries:,} entries (public only)", bob, {"member": alice}),
@@ -168,7 +176,7 @@ async def history_runs(kit: Kit, timer: Timer, entries: int, runs: int) -> None:
             [(iid, done)] = timer.done.items()
             if n >= 5:  # the first few warm caches
                 times.append((done - timer.arrived[iid]) * 1000)
-        report("  " + label, times, target=5)
+        rows += report("victories", label, times, HISTORY_TARGET_MS)
 
     # a deep page turn (a button: DynamicItem dispatch, OFFSET near the end)
     cog = kit.bot.get_cog("Victories")
@@ -226,24 +234,37 @@ async def history_runs(kit: Kit, timer: Timer, entries: int, runs: int) -> None:
         }
         timer.dispatch(payload)
         await kit.settle(timer.background)
-    report(f"  /victories Older to page {entries // 5:,} (the last; button)", times[5:], target=5)
+    rows += report(
+        "victories", f"/victories Older to page {entries // 5:,} (the last; button)", times[5:],
+        HISTORY_TARGET_MS,
+    )  # fmt: skip
+    return rows
 
 
-async def main(quick: bool) -> None:
-    burst, entries, runs = (200, 2_000, 50) if quick else (1_000, 10_000, 200)
+async def measure(quick: bool = False, *, burst: bool = False) -> list[Row]:
+    count, entries, runs = (200, 2_000, 50) if quick else (1_000, 10_000, 200)
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         kit = await Kit.start(Path(tmp), patch)
         try:
             kit.discord.dedupe_nonces = False  # the fake's O(messages) scan is not our work
             timer = Timer(kit)
-            await celebrate_burst(kit, timer, burst)
-            kit.clock.advance(seconds=1)
-            await history_runs(kit, timer, entries, runs)
+            if burst:
+                rows += await celebrate_burst(kit, timer, count)
+                kit.clock.advance(seconds=1)
+            rows += await history_runs(kit, timer, entries, runs)
         finally:
             await kit.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.celebrate", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (for CI)")
+    parser.add_argument("--burst", action="store_true", help="also a burst of /celebrate alone")
+    args = parser.parse_args()
+    print(table(asyncio.run(measure(args.quick, burst=args.burst))))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
-    asyncio.run(main(parser.parse_args().quick))
+    main()

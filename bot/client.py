@@ -12,15 +12,21 @@ from discord.ext import commands
 
 from bot.clock import Clock, utcnow
 from bot.config import Config
-from bot.errors import report_error
+from bot.errors import report_error, send_ephemeral
 from bot.library import Library, load_library
 from bot.store import Store
+from bot.ui import UNKNOWN_BUTTON
 
 log = logging.getLogger("kindred")
 
 # Loaded in this order; each is one feature.
 EXTENSIONS = ("cogs.settings", "cogs.prompts", "cogs.victories", "cogs.share", "cogs.care")
 COMMAND_HASH_KEY = "command_tree_hash"
+
+
+# Kindred never joins voice: don't warn operators about voice libraries it will never need.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 
 
 class KindredTree(app_commands.CommandTree):
@@ -54,6 +60,7 @@ class KindredBot(commands.Bot):
         self._store = store
         self._library = library
         self.sync_commands = sync_commands
+        self._button_kinds: set[type[discord.ui.DynamicItem]] = set()
 
     @property
     def store(self) -> Store:
@@ -104,6 +111,31 @@ class KindredBot(commands.Bot):
             "synced %d slash commands%s", len(synced), " to the dev server" if guild_id else ""
         )
         return True
+
+    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem]) -> None:
+        super().add_dynamic_items(*items)
+        self._button_kinds.update(items)
+
+    def remove_dynamic_items(self, *items: type[discord.ui.DynamicItem]) -> None:
+        super().remove_dynamic_items(*items)
+        self._button_kinds.difference_update(items)
+
+    def knows_button(self, custom_id: str) -> bool:
+        return any(
+            kind.__discord_ui_compiled_template__.fullmatch(custom_id)
+            for kind in self._button_kinds
+        )
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A button or menu of ours whose custom id no DynamicItem matches (garbled or
+        forged) would get no answer, and Discord says "This interaction failed": say no kindly."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if not custom_id.startswith("kindred:") or self.knows_button(custom_id):
+            return
+        log.info("interaction %s refused: an unknown button", interaction.id)
+        await send_ephemeral(interaction, UNKNOWN_BUTTON)
 
     async def on_ready(self) -> None:
         log.info("connected as %s in %d servers", self.user, len(self.guilds))

@@ -402,7 +402,7 @@ class PromptPoster:
             if not _transient(error):
                 raise _refused(post.channel_id, error) from None
             # It may or may not have landed: the next attempt looks for it first.
-            log.warning("guild %s: daily prompt send failed (%s); will retry", guild.id, error)
+            log.warning("guild %s: daily prompt send failed (%r); will retry", guild.id, error)
             return None
         message_id, thread_id, link = sent
         nxt = await self._next_after_post(schedule, day, now)
@@ -503,8 +503,10 @@ class PromptPoster:
         """A send was started for this claim: if it reached Discord, record it. True if so."""
         try:
             found = await self._find_posted(guild, post)
-        except discord.HTTPException as error:
-            log.warning("guild %s: could not look for an earlier post (%s)", guild.id, error)
+        except (discord.HTTPException, OSError, TimeoutError, aiohttp.ClientError) as error:
+            # Discord unreachable: carry on as if not found (the re-send carries the nonce),
+            # so a day still posts, or is recorded as missed after six hours.
+            log.warning("guild %s: could not look for an earlier post (%r)", guild.id, error)
             found = None
         if found is None:
             return False

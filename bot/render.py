@@ -23,8 +23,9 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
 
 
 def spoiler(text: str) -> str:
-    """Hide text behind a spoiler; a '||' inside would end it early, so break those up."""
-    return "||" + text.replace("||", "|\u200b|") + "||"
+    """Hide text behind a spoiler; any '||' inside would end it early, so every pipe is
+    followed by a zero-width space (a pipe at the very end would join the closing '||')."""
+    return "||" + text.replace("|", "|\u200b") + "||"
 
 
 def kind_embed(

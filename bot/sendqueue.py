@@ -11,21 +11,44 @@ order. Interaction responses do not count against the limit and need not queue.
     async with queue.slots(2): ...                               # reserve two requests
 
 Time and sleeping are injected, so tests can check the limit without waiting.
+
+A message that must appear once (a victory card, a published story) goes out with
+`send_once`: every try carries the same nonce, which discord.py sends with `enforce_nonce`,
+so when an earlier try reached Discord but its answer was lost (a timeout, a dropped
+connection) Discord hands back that message instead of making a second one. Discord's own
+passing trouble (a 5xx discord.py gave up on, a 503 it never retries, a 429, the network)
+is retried after each of `RETRY_PAUSES`; anything else, or the last failure, is raised.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
+import aiohttp
+import discord
+
 T = TypeVar("T")
+log = logging.getLogger("kindred.send")
 
 DISCORD_GLOBAL_LIMIT = 50  # requests per second, per bot
 DEFAULT_RATE = 40  # leaves room for everything else the bot does in the same second
+RETRY_PAUSES = (1.0, 3.0)  # seconds before the second and third try of a send_once
+# What a request raises when Discord took too long or the connection went away: the
+# request may or may not have reached Discord.
+NETWORK_ERRORS = (OSError, TimeoutError, aiohttp.ClientError)
+
+
+def transient(error: BaseException) -> bool:
+    """Worth retrying: Discord's own trouble (5xx), a rate limit, the network, a timeout."""
+    if isinstance(error, discord.HTTPException):
+        return error.status >= 500 or error.status == 429
+    return isinstance(error, NETWORK_ERRORS)
 
 
 class SendQueue:
@@ -91,3 +114,26 @@ def shared_queue(bot: Any) -> SendQueue:
         queue = SendQueue()
         bot.send_queue = queue
     return queue
+
+
+async def send_once(
+    send: Callable[..., Awaitable[T]],
+    /,
+    *args: Any,
+    nonce: str,
+    queue: SendQueue | None = None,
+    **kwargs: Any,
+) -> T:
+    """`await send(*args, nonce=nonce, **kwargs)` (through `queue` when given), retried on
+    transient failures with the same nonce: at most one message, never silently none."""
+    for attempt, pause in enumerate((*RETRY_PAUSES, None)):
+        try:
+            if queue is None:
+                return await send(*args, nonce=nonce, **kwargs)
+            return await queue.call(send, *args, nonce=nonce, **kwargs)
+        except Exception as error:
+            if pause is None or not transient(error):
+                raise
+            log.info("send try %d failed (%r); trying again in %.1f s", attempt + 1, error, pause)
+        await (queue._sleep if queue is not None else asyncio.sleep)(pause)
+    raise AssertionError("unreachable")

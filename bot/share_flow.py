@@ -20,6 +20,7 @@ from bot.errors import GUILD_ONLY, Refusal
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
 from bot.safety import needs_care
+from bot.sendqueue import NETWORK_ERRORS, send_once
 from bot.share_ui import (
     COMPOSE,
     DECLINE,
@@ -53,7 +54,7 @@ from bot.store.stories import (
     WITHDRAWN,
     Story,
 )
-from bot.ui import dynamic_view
+from bot.ui import UNKNOWN_BUTTON, dynamic_view, impossible_id
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -222,6 +223,9 @@ class ShareFlow:
             values.get("post_as"),
             values.get("consent"),
         )
+        too_long = stories.over_limits(text)
+        if too_long:
+            raise Refusal(f"{too_long[0]} Nothing was saved.")
         fields = [text.title, text.body, text.content_warning or ""]
         story = await self.stories.save_draft(
             interaction.guild_id,
@@ -330,19 +334,34 @@ class ShareFlow:
             await self._alert_held(interaction, story, link)
 
     async def _queue(self, story: Story, value: Value | None, channel) -> str:
+        # A story may come back to review after a decline: one nonce per submission.
+        submitted = int(story.submitted_at.timestamp()) if story.submitted_at else 0
         try:
-            message = await channel.send(**review_card(story, value, await self._byline(story)))
-        except discord.HTTPException as error:
+            message = await send_once(
+                channel.send,
+                **review_card(story, value, await self._byline(story)),
+                nonce=f"review-{story.story_id}-{submitted}",
+            )
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
             raise self._post_failed(channel, error, DRAFT_KEPT) from error
         await self.stories.set_review_message(story.story_id, channel.id, message.id)
         log.info("story %s queued for review in guild %s", story.story_id, story.guild_id)
         return message.jump_url
 
-    def _post_failed(self, channel, error: discord.HTTPException, kept: str) -> Refusal:
+    def _post_failed(
+        self, channel, error: Exception, kept: str, unsure: str = "Please try again in a moment."
+    ) -> Refusal:
+        """The kind sentence for a post Discord refused; `unsure` follows a timeout (the post
+        may have gone through) and says what is safe to do."""
+        log.warning("post in channel %s failed (%r)", channel.id, error)
         if isinstance(error, discord.Forbidden):
             return Refusal(
                 f"Discord didn't let me post in {channel.mention}; a moderator may need to check "
                 f"my permissions there. Nothing was posted. {kept}"
+            )
+        if isinstance(error, NETWORK_ERRORS):  # it may have gone through, unconfirmed
+            return Refusal(
+                f"Discord didn't confirm the post in {channel.mention} in time. {kept} {unsure}"
             )
         return Refusal(
             f"Discord didn't accept the post just now, so nothing was posted. {kept} "
@@ -363,19 +382,28 @@ class ShareFlow:
                 )
                 post_channel_id = thread.id
             else:
-                message = await channel.send(content, embed=embed)
+                # One nonce per story: a retry (ours, or the member's after a timeout) gets
+                # Discord's earlier message back instead of posting the story twice.
+                message = await send_once(
+                    channel.send, content, embed=embed, nonce=f"story-{story.story_id}"
+                )
                 try:
-                    thread = await message.create_thread(name=name)
-                except discord.HTTPException:
-                    with contextlib.suppress(discord.HTTPException):
+                    thread = message.thread or await message.create_thread(name=name)
+                except (discord.HTTPException, *NETWORK_ERRORS):
+                    with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
                         await message.delete()
                     raise
                 post_channel_id = channel.id
-        except discord.HTTPException as error:
-            raise self._post_failed(channel, error, kept) from error
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            unsure = (
+                f"Please look in {channel.mention} before trying again: it may be there already."
+                if isinstance(channel, discord.ForumChannel)  # forum posts carry no nonce
+                else "Please try again in a moment: if it did go through, it won't be posted twice."
+            )
+            raise self._post_failed(channel, error, kept, unsure) from error
         try:
             await thread.send(embed=guide_embed(story), view=guide_view(story))
-        except discord.HTTPException:
+        except (discord.HTTPException, *NETWORK_ERRORS):
             log.warning("story %s: could not post the values guide", story.story_id)
         await self.stories.mark_published(
             story.story_id,
@@ -447,6 +475,11 @@ class ShareFlow:
         reason = (values.get("reason") or "").strip()
         if not reason:
             raise Refusal("Please write a short note for the author. Nothing was changed.")
+        if len(reason) > stories.REASON_MAX:
+            raise Refusal(
+                f"The note can be up to {stories.REASON_MAX} characters (it has {len(reason)}). "
+                "Nothing was changed."
+            )
         story = await self.stories.decline(interaction.guild_id, story_id, reason)
         if story is None:
             raise Refusal(HANDLED)
@@ -489,6 +522,11 @@ class ShareFlow:
         text = (values.get("reply") or "").strip()
         if not text:
             raise Refusal("Your reply was empty, so nothing was posted.")
+        if len(text) > stories.REPLY_MAX:
+            raise Refusal(
+                f"Your reply can be up to {stories.REPLY_MAX} characters (it has {len(text)}), "
+                "so nothing was posted."
+            )
         if story.status != PUBLISHED or story.locked:
             raise Refusal("Replies to this story are closed, so nothing was posted.")
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -656,11 +694,14 @@ class ShareFlow:
     # ----- modals, replies and the nudge ------------------------------------------------------
     async def on_modal(self, interaction: discord.Interaction) -> bool:
         """Answer a /share modal submit; False when the modal isn't ours."""
-        match = MODAL_ID.match((interaction.data or {}).get("custom_id", ""))
+        custom_id = (interaction.data or {}).get("custom_id", "")
+        match = MODAL_ID.match(custom_id)
         if match is None:
             return False
         if interaction.guild_id is None:
             raise Refusal(GUILD_ONLY)
+        if impossible_id(custom_id):
+            raise Refusal(UNKNOWN_BUTTON)
         values = modal_values((interaction.data or {}).get("components", []))
         handler = {COMPOSE: self.save, REPLY: self.reply, DECLINE: self.decline}[match["kind"]]
         await handler(interaction, int(match["id"]), values)

@@ -5,10 +5,10 @@ Kept apart from the cog so the rules are tested directly and read in one place.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.render import spoiler
 from bot.store.base import STORY_REMOVED
 from bot.store.stories import (
     DELETED,
@@ -65,8 +65,6 @@ STATUS_LABELS = {
     REMOVED: "Removed by a moderator",
 }
 
-_PIPES = re.compile(r"\|(?=\|)")
-
 
 @dataclass(frozen=True)
 class StoryText:
@@ -101,14 +99,24 @@ def text_of(story: Story) -> StoryText:
     return StoryText(story.title, story.body, story.content_warning, story.anonymous, story.consent)
 
 
-def spoiler(text: str) -> str:
-    """Hide text behind a spoiler; any run of pipes is broken up so none ends it early."""
-    return "||" + _PIPES.sub("|\u200b", text) + "||"
-
-
 def story_description(body: str, content_warning: str | None) -> str:
     """The story as the embed shows it: as written, or inside a spoiler under a warning."""
     return spoiler(body) if content_warning else body
+
+
+def over_limits(text: StoryText) -> list[str]:
+    """Fields longer than the /share form allows. Discord enforces the form's limits, so only
+    a forged submit gets here; it is refused whole, because a draft over a limit could never
+    be opened in the form again."""
+    found = []
+    for name, value, limit in (
+        ("Your story", text.body, STORY_MAX),
+        ("The title", text.title, TITLE_MAX),
+        ("The content warning", text.content_warning or "", WARNING_MAX),
+    ):
+        if len(value) > limit:
+            found.append(f"{name} can be up to {limit} characters (it has {len(value)}).")
+    return found
 
 
 def problems(text: StoryText) -> list[str]:

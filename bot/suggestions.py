@@ -24,6 +24,7 @@ from bot.store.prompts import OwnPrompt
 log = logging.getLogger("kindred.prompts")
 
 REVIEW_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+REASON_MAX = 1000  # a moderator's note to the member, as the Reject form allows
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ async def reject(
 ) -> Suggestion:
     await decidable(bot, guild_id, suggestion_id)
     reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > REASON_MAX:  # only a forged submit: Discord checks
+        raise Refusal(
+            f"The note can be up to {REASON_MAX} characters (it has {len(reason)}). {UNCHANGED}"
+        )
     rejected = await bot.store.prompts.reject(suggestion_id, moderator_id, reason, now)
     if rejected is None:
         await decidable(bot, guild_id, suggestion_id)
@@ -138,7 +143,7 @@ def decision_text(suggestion: Suggestion, guild_name: str) -> str:
         f"time. Thank you for offering it.\n> {quoted}"
     )
     if suggestion.reason:
-        text += f"\nTheir note: {clip(suggestion.reason, 1000)}"
+        text += f"\nTheir note: {clip(suggestion.reason, REASON_MAX)}"
     return text
 
 

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import discord
 
-from bot.errors import report_error
+from bot.errors import Refusal, report_error
+
+# What a member is told when a button or form of ours names something that cannot exist
+# (a garbled or forged custom id): Discord would otherwise say "This interaction failed".
+UNKNOWN_BUTTON = (
+    "I don't recognise this button or form, so nothing was changed. It may be from an old "
+    "message; using the command again gives you fresh buttons."
+)
+# Ids are SQLite integers (64-bit); a longer number in a custom id can only be forged, and
+# would fail inside the database instead of being refused.
+LARGEST_ID = 2**63 - 1
+_NUMBER = re.compile(r"[0-9]+")
+
+
+def impossible_id(custom_id: str) -> bool:
+    """True for a custom id Kindred cannot have made: ours are ASCII (a template's `\\d`
+    also matches other scripts' digits) and their numbers fit in SQLite's integers."""
+    custom_id = custom_id or ""
+    return not custom_id.isascii() or any(
+        int(number) > LARGEST_ID for number in _NUMBER.findall(custom_id)
+    )
 
 
 class KindView(discord.ui.View):
@@ -32,6 +53,8 @@ class KindDynamicItem:
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
+            if impossible_id(str((interaction.data or {}).get("custom_id", ""))):
+                raise Refusal(UNKNOWN_BUTTON)
             await self.handle(interaction)
         except Exception as error:  # every failure gets its kind sentence
             await report_error(interaction, error)

@@ -37,6 +37,11 @@ def clean_text(text: str) -> str:
             f"A victory can be up to {TEXT_LIMIT} characters and yours has {len(text)}. "
             "Please shorten it a little. Nothing was saved."
         )
+    if "\x00" in text:  # no keyboard types it, and SQLite's length() stops at it
+        raise ValueError(
+            "Your victory holds a null character, which Discord can't show. Please type it "
+            "again without it. Nothing was saved."
+        )
     return text
 
 

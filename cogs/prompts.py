@@ -134,7 +134,7 @@ class RejectModal(KindModal, title="Reject this suggestion"):
             custom_id="reason",
             style=discord.TextStyle.paragraph,
             required=False,
-            max_length=1000,
+            max_length=suggestions.REASON_MAX,
             placeholder="Optional. A kind word about why helps them try again.",
         )
         self.add_item(

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import logging
 import re
+import secrets
 from typing import Literal
 
 import discord
@@ -30,7 +31,7 @@ from bot.digest import DAY_NAMES, schedule_text
 from bot.errors import Refusal
 from bot.render import clip, kind_embed
 from bot.schedule import TIME_ERROR
-from bot.sendqueue import shared_queue
+from bot.sendqueue import NETWORK_ERRORS, send_once, shared_queue, transient
 from bot.store.victories import CheerStatus
 from bot.ui import KindDynamicItem
 
@@ -39,6 +40,7 @@ log = logging.getLogger("kindred.victories")
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 NONE = discord.AllowedMentions.none()
 GONE = "That victory has been removed, so there's nothing to do here any more."
+REASON_LIMIT = 300  # a moderator's reason for removing a victory
 
 
 def _cog(interaction: discord.Interaction) -> Victories:
@@ -302,22 +304,34 @@ class Victories(commands.Cog):
         them up. If Discord refuses, the victory stays safe in the member's private history.
         """
         try:
-            await shared_queue(self.bot).acquire()  # wait for Discord's pace first
-            message = await channel.send(
+            # One nonce for every try: a retry after a lost answer gets the same card back.
+            message = await send_once(
+                channel.send,
                 embed=rules.victory_card(saved, value),
                 view=cheer_view(saved.victory_id, 0),
                 allowed_mentions=NONE,
+                nonce=secrets.token_hex(8),
+                queue=shared_queue(self.bot),  # wait for Discord's pace first
             )
-        except discord.HTTPException as error:
-            log.warning("guild %s: victory card refused (%s)", saved.guild_id, error.code)
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            log.warning("guild %s: victory card not posted (%r)", saved.guild_id, error)
             await self.repo.make_private(saved.victory_id)
-            with contextlib.suppress(discord.HTTPException):
-                await interaction.followup.send(
-                    f"Discord didn't let me post in {channel.mention}, so I kept your victory "
-                    f"#{saved.victory_id} safe in your private history; `/victories` shows it. "
-                    "A moderator can check Kindred's permissions there.",
-                    ephemeral=True,
+            kept = (
+                f"I kept your victory #{saved.victory_id} safe in your private history; "
+                "`/victories` shows it."
+            )
+            if transient(error):  # Discord's passing trouble, after every retry
+                told = (
+                    f"Discord is having trouble right now, so I couldn't post in "
+                    f"{channel.mention}. {kept}"
                 )
+            else:
+                told = (
+                    f"Discord didn't let me post in {channel.mention}, so {kept} "
+                    "A moderator can check Kindred's permissions there."
+                )
+            with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
+                await interaction.followup.send(told, ephemeral=True)
             return
         except Exception:
             log.exception("guild %s: victory card failed", saved.guild_id)
@@ -632,8 +646,14 @@ class Victories(commands.Cog):
         self,
         interaction: discord.Interaction,
         victory_id: app_commands.Range[int, 1],
-        reason: app_commands.Range[str, 1, 300] | None = None,
+        reason: app_commands.Range[str, 1, REASON_LIMIT] | None = None,
     ) -> None:
+        reason = (reason or "").strip() or None
+        if reason is not None and len(reason) > REASON_LIMIT:  # Discord checks; so do we
+            raise Refusal(
+                f"The reason can be up to {REASON_LIMIT} characters and this one has "
+                f"{len(reason)}. Nothing was changed."
+            )
         removed = await self.repo.remove(victory_id, interaction.guild_id, public_only=True)
         if removed is None:
             raise Refusal(

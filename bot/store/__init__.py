@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import sqlite3
@@ -25,6 +26,12 @@ from bot.store.guilds import GuildRepository, MetaRepository
 from bot.store.prompts import PromptRepository
 from bot.store.stories import StoryRepository
 from bot.store.victories import VictoryRepository
+
+# aiosqlite logs every statement WITH its parameters at DEBUG: members' words, and for
+# stories the pairing of a story with its author. Its logger never goes below INFO, so an
+# operator debugging with DEBUG logs cannot read members' text or unmask anonymous authors.
+_aiosqlite_log = logging.getLogger("aiosqlite")
+_aiosqlite_log.setLevel(max(_aiosqlite_log.level, logging.INFO))
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Params = Sequence[Any] | dict[str, Any]
@@ -158,12 +165,13 @@ class Store:
                 await self._conn.execute("COMMIT")
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._lock, self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        """One hop to the database thread (execute + fetch + close together)."""
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         """One statement, committed on its own (autocommit): the cheapest write."""

@@ -7,7 +7,6 @@ A `Story` never carries its author. Only the methods named for the author (`is_a
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,11 +31,8 @@ COLUMN_NAMES = (
 ).split()
 COLUMNS = ", ".join(COLUMN_NAMES)
 S_COLUMNS = ", ".join(f"s.{name}" for name in COLUMN_NAMES)
-# aiosqlite logs every statement WITH its parameters at DEBUG; for the queries below those
-# parameters pair a story with its author, so its logger never goes below INFO (an operator
-# debugging with DEBUG logs must not be able to unmask anonymous authors from them).
-_aiosqlite_log = logging.getLogger("aiosqlite")
-_aiosqlite_log.setLevel(max(_aiosqlite_log.level, logging.INFO))
+# aiosqlite's DEBUG statement log would pair stories with authors: bot/store/__init__.py
+# keeps that logger at INFO or above.
 
 # "…and it is this author's": a primary-key probe per story (parameter: author_id).
 MINE = (
