@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import time
 from pathlib import Path
 
@@ -29,6 +30,26 @@ def time_calls(texts: list[str], rounds: int) -> list[float]:
     return samples
 
 
+# Each later batch of the corpus was written without looking at the rules; its header
+# records how the rules did on it before they were tuned: the honest estimate for words
+# the rules have never seen (the corpus itself is, by now, learned by heart).
+_FIRST_SIGHT = re.compile(
+    r"found (\d+) of these (\d+) \(and flagged (\d+) of the\s*#\s*(\d+) phrases", re.S
+)
+
+
+def first_sight() -> tuple[float, float, int, int]:
+    """(recall, precision, phrases that must match, must not) over the unseen batches."""
+    found = _FIRST_SIGHT.findall((CORPUS / "crisis_must_match.txt").read_text(encoding="utf-8"))
+    tp = sum(int(f[0]) for f in found)
+    positives = sum(int(f[1]) for f in found)
+    fp = sum(int(f[2]) for f in found)
+    negatives = sum(int(f[3]) for f in found)
+    recall = tp / positives if positives else float("nan")
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    return recall, precision, positives, negatives
+
+
 async def measure(quick: bool = False) -> list[Row]:
     must_match = load_corpus(CORPUS / "crisis_must_match.txt")
     must_not_match = load_corpus(CORPUS / "crisis_must_not_match.txt")
@@ -41,8 +62,20 @@ async def measure(quick: bool = False) -> list[Row]:
         Row("safety corpus", "must-not-match phrases", len(must_not_match), "phrases"),
         Row("safety corpus", "recall", recall * 100, "%", ">= 95 %", recall >= 0.95),
         Row("safety corpus", "precision", precision * 100, "%", ">= 90 %", precision >= 0.90),
+        *first_sight_rows(),
         Row("safety corpus", "mean per assess()", mean, "µs"),
         Row("safety corpus", "p99 per assess()", p99, "µs"),
+    ]
+
+
+def first_sight_rows() -> list[Row]:
+    recall, precision, positives, negatives = first_sight()
+    if not positives:
+        return []
+    where = f"unseen batches ({positives}+{negatives})"
+    return [
+        Row("safety corpus", f"recall, {where}", recall * 100, "%"),
+        Row("safety corpus", f"precision, {where}", precision * 100, "%"),
     ]
 
 

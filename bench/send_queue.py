@@ -32,13 +32,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from bench.common import Row, table
 from bot import prompt_admin as admin
 from bot.sendqueue import DISCORD_GLOBAL_LIMIT, SendQueue
 from tests.kit import Kit
-from tests.test_prompts_support import marker_of, other_guild, prompts_cog
 
 DUE = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday; the kit's clock starts at 09:00
 ZONES = (  # (zone, local time that is 12:00 UTC on 2 March 2026)
@@ -78,6 +75,10 @@ def busiest_second(stamps: list[float]) -> int:
 
 
 async def run(servers: int, simulated: bool) -> dict:
+    import pytest
+
+    from tests.test_prompts_support import marker_of, other_guild, prompts_cog
+
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         kit = await Kit.start(Path(tmp), patch)
         try:

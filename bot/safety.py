@@ -309,14 +309,15 @@ _INT = (
     r"|considering|contemplating|can't stop thinking about|fantasi[sz]ing about"
     r"|dreaming (?:of|about)|obsessing over|feel like|telling me to|it would be to|got to"
     r"|close to|on the verge of|scared i'm going to|afraid i'll|afraid i'm going to|hope to"
-    r"|would love to|going to go|want to go)"
+    r"|would love to|going to go|want to go|(?:keep )?(?:picturing|imagining|visuali[sz]ing) myself"
+    r"|(?:keep |been )?wanting to|(?:it )?(?:would be|'d be|would be so|is so|seems so) (?:so |really |too )?(?:easy|easier|tempting|peaceful) to)"
 )
 _SELF = (
     r"(?:(?:kill(?:ing)?|hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?|hang(?:ing)?|burn(?:ing)?"
     r"|starv(?:e|ing)|drown(?:ing)?|shoot(?:ing)?|stab(?:bing)?|poison(?:ing)?|suffocat(?:e|ing)"
     r"|off(?:ing)?|end(?:ing)?|chok(?:e|ing)|strangl(?:e|ing)|electrocut(?:e|ing)|gas(?:sing)?"
     r"|overdos(?:e|ing)|selfharm(?:ing)?|throw(?:ing)?|drink(?:ing)? myself to death|"
-    r"let(?:ting)?) myself\b(?! (?:go|be|have|know|feel|off the hook|rest|out|in))"
+    r"let(?:ting)?) myself\b(?! (?:go|be|have|know|feel|off the hook|rest|out|in\b(?! front)))"
     r"|(?:drink|drinking|starve|starving|work|working) myself to death)"
 )
 _WHERE = r"(?:in|with|at|here|there|near|on|under|out of|paycheck|off|alone|together|by myself|abroad|in this)\b"
@@ -345,6 +346,7 @@ _ACT = (
     r"|jump(?:ing)? (?:off|from|in front of) (?:of )?(?:a|the|my|this) (?:\w+ )?(?:bridge|building|roof"
     r"|cliff|ledge|balcony|overpass|tower|train|bus|car|truck|parking garage|window|car park|highway"
     r"|traffic|subway|metro|tracks)"
+    r"|(?:take|taking|swallow(?:ing)?|down(?:ing)?) (?:every (?:single )?(?:pill|tablet|capsule)|all the (?:pills|meds|tablets))\b"
     r"|(?:take|taking|swallow(?:ing)?|down(?:ing)?) (?:all|every one|a whole bottle|the whole bottle|all of|the rest of|a bottle|a handful|handfuls) (?:of )?(?:my |the |these |those |his |her )?(?:\w+ )?(?:pills|meds|medication|tablets|antidepressants|painkillers)"
     r"|(?:crash(?:ing)?|wreck(?:ing)?) (?:my car|into)|driv(?:e|ing) (?:my car )?(?:into|off) (?:a|the|on)"
     r"|bleed(?:ing)?(?: out)?(?= *(?:$|out|to death|again))"
@@ -362,7 +364,7 @@ _RECENT = r"\b(?:just|tonight|today|an hour ago|hours? ago|minutes? ago|earlier|
 _HARM_WORDS = r"\b(?:cut|cutting|selfharm\w*|attempt\w*|suicid\w*|kill myself|killing myself|overdos\w*|hurt myself|hurting myself|burn myself|burning myself|tried to)\b"
 _PLACE = r"\b(?:job|work|school|class|exams?|finals|semester|shift|college|uni|university|office|company|server|town|city|house|place|country|state|party|meeting|relationship|boss|manager|coworkers?|applying|elsewhere|quit|quitting|leave|leaving|move|moving|group chat|channel|team|family dinner)\b"
 # Medicines handled for someone else, or as prescribed.
-_CARING = r"\b(?:organi[sz]er|dose|doses|dosage|prescription|pharmacy|refill|vitamins?|dispenser|pill ?box|as prescribed|for (?:my )?(?:grandma|grandpa|nan|mom|mum|dad|mother|father|son|daughter|kids?|dog|cat|patient|client|husband|wife|partner)\b)"
+_CARING = r"\b(?:organi[sz]er|dose|doses|dosage|prescription|pharmacy|refill|vitamins?|dispenser|pill ?box|as prescribed|as directed|supposed to|on time|like (?:the |my )?doc(?:tor)? said|remembered to|forgot to|antibiotics?|infection|the course|a course of|for (?:my )?(?:grandma|grandpa|nan|mom|mum|dad|mother|father|son|daughter|kids?|dog|cat|patient|client|husband|wife|partner)\b)"
 # Away for a while, not gone.
 _AWAY = r"\b(?:conference|flying|flight|trip|vacation|holiday|travel\w*|camping|visiting|offline|wifi|signal|out of town|airport|festival|retreat|see you|be back|brb)\b"
 # A reply to someone else: the hopeless words are quoted back, to answer them.
@@ -415,7 +417,12 @@ def _rule(reason: str, pattern: str, gate: tuple[str, ...] = (), **kwargs) -> _R
 
 _RULES: tuple[_Rule, ...] = (
     # "i want to kill myself", "thinking of unaliving myself", "voices telling me to kill myself"
-    _rule("intent-self", rf"{_INT} {_ADV}{{0,2}}{_SELF}", ("myself",), negatable=True),
+    _rule(
+        "intent-self",
+        rf"{_INT} {_ADV}{{0,2}}(?:(?:how|ways?|when) to )?{_SELF}",
+        ("myself",),
+        negatable=True,
+    ),
     # a bare fragment: "kms", "kill myself fr this time"
     _rule(
         "intent-self",
@@ -439,16 +446,17 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         "wish-to-die",
-        r"\b(?:feel like (?:i want to )?|can't stop thinking about |keep thinking about |obsessed with )(?:dying|dieing|being dead)\b",
+        r"\b(?:feel like (?:i want to )?|can't stop thinking about |keep thinking about |obsessed with )(?:dying|dieing|being dead)\b(?! (?:my|the|her|his|your|some) (?:hair|shirt|clothes|jeans|beard|eyebrows|nails|roots|fabric)\b)",
         ("dying", "dieing", "being dead"),
         lead=True,
         negatable=True,
     ),
     _rule(
         "wish-to-die",
-        r"\bwish (?:i|i'd|i had) (?:(?:was|were|could be|'m|am|had|could|would) )?(?:just )?(?:dead(?! asleep| tired| serious| on my feet| inside)|die|never (?:been )?born|gone|not alive|not here|not born|disappear forever|never existed)"
-        rf"|\bhope to (?:just )?die{_END}|\bhope i (?:just )?(?:die(?! before i (?:get|grow) old)|don't wake up|never wake up|get hit by|get killed|don't make it|drop dead|won't wake up)"
-        r"|\brather be dead\b(?! than)|\brather die\b(?! than)",
+        r"\bwish(?:ing)? (?:i|i'd|i had) (?:(?:was|were|could be|'m|am|had|could|would) )?(?:just )?(?:dead(?! asleep| tired| serious| on my feet| inside)|die|never (?:been )?born|gone|not alive|not here|not born|disappear forever|never existed)"
+        rf"|\bhope to (?:just )?die{_END}|\bhope i (?:just )?(?:die(?! before i (?:get|grow) old)|(?:don't|never|won't) wake up(?! (?:late|early|too|in time|on time|before|after|at|until|with)\b)|get hit by|get killed|don't make it|drop dead)"
+        r"|\brather be dead\b(?! than)|\brather die\b(?! than)"
+        r"|\brather (?:die|be dead) than (?:keep |go on |continue |carry on )?(?:living|live|being alive|be alive|wake up|waking up|face another day|go on|feel this way)",
         (
             "dead",
             "die",
@@ -465,7 +473,15 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         "wish-to-die",
-        r"\b(?:disappear|vanish|go away|be gone)\n+(?:\w+ )?(?:permanently|forever|for good)\b"
+        r"\b(?:dying|death|being dead|not existing|not waking up|never waking up) (?:sounds|seems|feels|would be|would feel|is) (?:so |really |kind of |kinda |pretty |more and more )?(?:peaceful|nice|good|better|easier|tempting|appealing|comforting|like (?:a )?relief|like the answer|like freedom)\b",
+        ("dying", "death", "dead", "existing", "waking"),
+        lead=True,
+        negatable=True,
+    ),
+    _rule(
+        "wish-to-die",
+        r"\b(?:disappear|vanish|go away|be gone)\n+(?:[^\n]{0,30}\n+)?(?:\w+ )?(?:permanently|forever|for good)\b"
+        r"|\b(?:disappear|vanish)\n+never (?:come|coming) back\b"
         r"|\b(?:go to sleep|fall asleep|sleep|close my eyes)\n+(?:just )?(?:never|not) wake up\b",
         ("permanently", "forever", "for good", "wake up"),
         past_ok=True,
@@ -473,7 +489,7 @@ _RULES: tuple[_Rule, ...] = (
     # "thinking of ending it", "i'm going to take all my pills tonight", "considering suicide"
     _rule(
         "intent-act",
-        rf"{_INT} {_ADV}{{0,2}}{_ACT}",
+        rf"{_INT} {_ADV}{{0,2}}(?:(?:how|ways?|when) to )?{_ACT}",
         (
             "suicide",
             "end",
@@ -521,7 +537,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         "intent-act",
-        r"\b(?:take|taking|swallow|swallowing|down|downing) (?:them|these|those|it) all\b|\b(?:take|taking|swallow|swallowing) all of (?:them|these|those)\b",
+        rf"(?:{_INT} {_ADV}{{0,2}})?\b(?:take|taking|swallow|swallowing|down|downing) (?:them|these|those|it) all\b|\b(?:take|taking|swallow|swallowing) all of (?:them|these|those)\b",
         ("all",),
         lead=True,
         negatable=True,
@@ -572,7 +588,8 @@ _RULES: tuple[_Rule, ...] = (
         "hopeless",
         rf"\b(?:no|any|a single) (?:reason|will) (?:left )?(?:for me )?to (?:live\b(?! {_WHERE})|go on|keep going|stay alive|be alive|be here|keep living|wake up|exist)\b"
         r"|\bnothing (?:left )?(?:to live for|worth living for)\b"
-        r"|\bno (?:point|purpose|use|sense) (?:in|to|of) (?:living|life|going on|being alive|keep living|staying alive|being here|me being here|my existence|existing)\b"
+        r"|\b(?:losing|lost|lose) (?:the |my |all )?(?:will|reason) to (?:live|go on|keep going|keep living)\b"
+        r"|\bno (?:point|purpose|use|sense) (?:(?:in|to|of) )?(?:living|life|going on|being alive|keep living|staying alive|being here|me being here|my existence|existing)\b"
         r"|\bwhat's the point (?:of|in) (?:living|life|being alive|going on|existing|me being here|staying alive)\b"
         r"|\bsee (?:the|any) point (?:in|of) (?:living|life|going on|being alive|existing)\b"
         r"|\b(?:life|living|my life|life's|my life's) (?:isn't|is not|ain't|not|no longer|is no longer|isn't even|not even|no) ?worth (?:living|it anymore)"
@@ -591,6 +608,7 @@ _RULES: tuple[_Rule, ...] = (
         rf"|\bhate being alive|\bdone with (?:life|living\b(?! {_WHERE})|everything(?! (?:today|tonight|for (?:today|tonight|now|the day|the week)))|being alive|this life|it all)\b|\bdone living\b(?! {_WHERE})"
         r"|\bnot going to be (?:here|around|alive) (?:tomorrow|after tonight|much longer|by morning|for long)"
         r"|\bbetter off dead\b"
+        r"|\b(?:tired of|sick of|done) (?:fighting|trying|struggling) to (?:stay alive|live|keep going|keep living|survive|be alive|be here|exist)\b"
         r"|\bgive up on (?:life|living)|\bgiving up on (?:life|living)|\bshouldn't (?:be alive|be here|exist|have been born|still be here)"
         r"|\bdon't deserve to (?:live|be alive|exist|be here)|\bcan't see (?:a|any) future|\b(?:have|see) no future"
         r"|\bdeserve to (?:hurt|suffer|be hurt|bleed|be in pain|feel pain|be punished))",
@@ -614,11 +632,30 @@ _RULES: tuple[_Rule, ...] = (
     # "everyone would be better off without me"
     _rule(
         "burden",
-        r"\b(?:better off|happier|better|easier|fine) (?:without me|if i (?:was|were|wasn't|weren't|died|disappeared|left this world|never existed|killed myself)\b(?: (?:dead|gone|here|around|alive|anymore))?|with me gone|when i'm gone|if i'm gone|once i'm gone)"
+        r"\b(?:better off|happier|better|easier|fine) (?:without me|if i (?:just |simply |finally )?(?:was|were|wasn't|weren't|died|disappeared|left this world|never existed|killed myself)\b(?: (?:dead|gone|here|around|alive|anymore))?|with me gone|when i'm gone|if i'm gone|once i'm gone)"
+        r"|\b(?:relieved|glad|happy|happier|thankful|grateful) (?:if|when) i(?:'m| am| was| were)? (?:just )?(?:gone|dead|died|not here|not around|disappeared|killed myself)\b"
         r"|\b(?:nobody|no one|noone|no1) (?:cares|would care|will care|gives a \w+|would give a \w+) (?:if|whether) i (?:live or die|live|die|lived or died|exist)\b"
         r"|\b(?:nobody|no one|noone|no1) (?:would|will|'d|even|would even|will even) ?(?:care|notice|miss me|cry|come|mind)(?: \w+){0,2} (?:if|when) i (?:died|was gone|disappeared|killed myself|was dead|wasn't here|left(?= *$| forever| for good| this world)|die|'m gone|'m dead)",
         ("without me", "if i", "gone", "when i"),
         veto_sentence=_EX,
+    ),
+    # "i'm scared of what i'll do to myself tonight", "about to do something stupid to myself"
+    _rule(
+        "not-safe",
+        r"\b(?:scared|afraid|terrified|worried|frightened) (?:of )?what i(?:'ll| will| might| could| may)? (?:do|might do) to myself"
+        r"|\bdon't trust myself (?:tonight|right now|rn|alone|anymore|to stay safe|not to)"
+        rf"|(?:{_INT}|i'm) {_ADV}{{0,2}}do something (?:stupid|bad|drastic|dangerous|terrible|dumb|permanent|irreversible) to myself",
+        ("myself",),
+        negatable=True,
+    ),
+    _rule(
+        "intent-act",
+        r"\b(?:take|taking|swallow|swallowing|down|downing) (?:them|these|those|it)(?: all)?(?= *(?:$|tonight|now|right now|rn|soon))",
+        ("take", "taking", "swallow", "down"),
+        lead=True,
+        negatable=True,
+        need_text=r"\b(?:bottles?|handful|stash|all (?:my|the|of my)|every|whole|enough)\b[^\n]{0,20}\b(?:pills|meds|tablets|medication|antidepressants|painkillers)\b",
+        veto_sentence=_CARING,
     ),
     # "i'm suicidal af", "feeling really suicidal tonight", "suicidal thoughts are back"
     _rule(
@@ -639,8 +676,10 @@ _RULES: tuple[_Rule, ...] = (
         "suicidal",
         r"\bsuicide (?:is|feels like|seems like|seems|looks like|feels) (?:the|my) (?:only|best|last) (?:way|option|answer|choice|solution|way out|escape)"
         r"|\b(?:suicide|dying|killing myself|ending it) is all i (?:can )?think about|\ball i (?:can )?think about is (?:suicide|dying|killing myself|ending it)"
-        r"|\bonly way out is (?:suicide|death|dying)",
-        ("suicide", "think about", "only way"),
+        r"|\bonly way out is (?:suicide|death|dying)"
+        r"|\bway out (?:except|but|other than|besides|apart from) (?:killing myself|suicide|dying|death|ending it|to die|to end it)"
+        r"|\bonly way (?:to (?:make (?:it|this|the pain) stop|end (?:this|the pain|it)|escape|stop (?:the|this) pain|be free)|out) is (?:to )?(?:die|suicide|death|dying|kill myself|killing myself|end it|end my life)\b",
+        ("suicide", "think about", "only way", "way out"),
     ),
     # "how many pills does it take to die", "googling painless ways to kill myself"
     _rule(
@@ -658,6 +697,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:took|swallowed|taken|downed|drank|popped) (?:a |the )?(?:whole|entire|all|\d{2,}|too many|a handful|handful|a bunch|a bunch of|a lot|a lot of|a ton of|a bottle|bottle|every|twenty|thirty|forty|fifty|hundred|lots of|loads of|so many)\b(?: (?:of|my|the|a|bottle|pack|box|packet|these|those|them|\w+)){0,3}? ?(?:pills|meds|medication|tablets|capsules|tylenol|paracetamol|acetaminophen|ibuprofen|advil|aspirin|xanax|antidepressants|painkillers|sleeping pills|benzos|insulin|oxys?|opioids|lithium|seroquel|zoloft|prozac|melatonin|of (?:them|it))\b",
         ("took", "swallowed", "taken", "downed", "drank", "popped"),
         negatable=True,
+        veto_sentence=_CARING,
     ),
     _rule(
         "act-done",
@@ -719,6 +759,21 @@ _RULES: tuple[_Rule, ...] = (
         ),
         negatable=True,
         veto_sentence=_CARING,
+    ),
+    _rule(
+        "means",
+        r"\b(?:sitting|standing|lying|laying|i'm|here) (?:here |alone |in (?:the|my) \w+ )?with (?:a |the |my )?(?:razor|blade|razor blade|knife|gun|rope|noose|(?:bottle of )?pills)\b(?= *(?:$|right now|rn|now|tonight|again|in my hand))",
+        ("razor", "blade", "knife", "gun", "rope", "noose", "pills"),
+        lead=True,
+        negatable=True,
+    ),
+    _rule(
+        "act-done",
+        r"\bcut (?:myself )?(?:(?:way|so|too|really|very|pretty) )+deep(?:ly|er)?\b"
+        r"|\b(?:won't|can't|doesn't|isn't|will not|cannot) stop(?:ping)? bleeding|\bcan't stop the bleeding",
+        ("deep", "bleeding"),
+        negatable=True,
+        need_text=_HARM_WORDS,
     ),
     _rule(
         "means",

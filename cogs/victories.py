@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import victories as rules
-from bot.care import offer_care
+from bot.care import alert_moderators, offer_care
 from bot.celebrations import DIGEST_PERMISSIONS, DigestPoster
 from bot.checks import ModeratorGroup, missing_permissions, require_can_post
 from bot.client import KindredBot
@@ -289,7 +289,15 @@ class Victories(commands.Cog):
         await interaction.response.send_message(reply, ephemeral=True)
         if saved.public:
             self._spawn(self._post_card(interaction, saved, chosen, channel))
-        await offer_care(self.bot, interaction, text)
+        if await offer_care(self.bot, interaction, text):
+            where = f"public, in {channel.mention}" if saved.public else "private to them"
+            await alert_moderators(
+                self.bot,
+                interaction.guild_id,
+                f"<@{interaction.user.id}> celebrated a victory (#{saved.victory_id}, {where}) whose "
+                "words sounded heavy. They were shown the crisis resources privately; a kind "
+                "check-in may help.",
+            )
 
     def _spawn(self, work) -> None:
         task = asyncio.create_task(work)

@@ -61,6 +61,9 @@ async def test_celebrate_with_heavy_words_brings_resources_privately(kit):
     [care] = resources(out)
     assert care.ephemeral and "findahelpline.com" in care.text
     assert out.replies.index(care) > 0  # after her own answer
+    [alert] = [p for p in posts_in(out, kit, "mods") if "A member may need care" in p.text]
+    assert alert.allowed_mentions == {"parse": []}
+    assert "private to them" in alert.text and CRISIS not in alert.text
 
 
 async def test_suggest_with_heavy_words_brings_resources_and_a_quiet_alert(kit):
@@ -87,7 +90,10 @@ async def test_the_once_a_day_limit_spans_every_feature(kit):
 async def test_a_held_anonymous_story_can_be_revealed_only_by_its_author(kit):
     await setup_server(kit)
     alice, bob = kit.member("alice"), kit.member("bob")
-    _, out = await publish_story(alice, story=CRISIS)
+    sid, out = await publish_story(alice, story=CRISIS)
+    held = await kit.store.stories.get(kit.guild.id, sid)
+    assert held.held_for_care and held.status == "pending"  # held whatever the review setting
+    assert not posts_in(out, kit, "stories")
     [alert] = [p for p in posts_in(out, kit, "mods") if "A member may need care" in p.text]
     assert CRISIS not in alert.text and str(alice.id) not in alert.text
     [custom_id] = [
