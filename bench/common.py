@@ -41,6 +41,9 @@ def table(rows: list[Row]) -> str:
     header = ["benchmark", "measure", "value", "target", ""]
     cells = [header] + [row.cells() for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
-    lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) + " |" for line in cells]
+    lines = [
+        "| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) + " |"
+        for line in cells
+    ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)

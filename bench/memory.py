@@ -20,8 +20,8 @@ what it captured after each step, so its bookkeeping doesn't grow with the run.
 
 Assumptions (a year of a plausible, mostly small community per server; full run sizes):
 - each server: 5 text channels, 5 roles and the bot's own member in discord.py's cache
-  (Kindred asks for no members intent); real servers have more channels and roles, each
-  about 0.4 KB more;
+  (Kindred asks for no members intent); real servers have more channels and roles, a few
+  hundred bytes each;
 - 70% of servers post a daily prompt: 365 prompt posts each, with their text and link;
 - 0.5 victories per server per day (80% public, 120 characters), 1.5 cheers per public
   victory; authors among 200 members per server;
@@ -387,6 +387,8 @@ async def run_bot(kit, servers: int, hours: int, marks: dict[str, float]) -> dic
             elif request.route == "/channels/{channel_id}/messages":
                 done["nudges"] += 1
         forget()
+    marks["ticks"] = rss_mb()["VmRSS"]
+    marks["ticks peak"] = rss_mb()["VmHWM"]
 
     # a few commands in the kit's server, by a member with a long history
     mo = kit.moderator("mo")
@@ -414,6 +416,7 @@ async def run_bot(kit, servers: int, hours: int, marks: dict[str, float]) -> dic
     await mo.slash("settings show")
     await bob.slash("help")
     forget()
+    marks["commands"] = rss_mb()["VmRSS"]
     general = int(kit.channels["general"]["id"])
     for n in range(1_000):  # fills discord.py's message cache (max_messages = 1,000)
         await kit.dispatch_message(general, bob, "")
@@ -467,8 +470,10 @@ async def measure(quick: bool = False) -> list[Row]:
         Row("memory", f"  + {result['servers_cached']:,} servers in discord.py's cache",
             marks["servers cached"] - marks["bot started"], "MB"),
         Row("memory", f"  + {result['ticks']} scheduler ticks ({done['prompt posts']:,} prompts, "
-            f"{done['digests']} digests, {done['nudges']} nudges), commands, 1,000 messages",
-            marks["after"] - marks["servers cached"], "MB"),
+            f"{done['digests']} digests with charts, {done['nudges']} nudges), at their peak",
+            marks["ticks peak"] - marks["servers cached"], "MB"),
+        Row("memory", "  + a few commands and 1,000 gateway messages, after the ticks",
+            marks["after"] - marks["ticks"], "MB"),
         Row("memory", "  slowest scheduler tick", result["tick_max"] * 1000, "ms"),
         Row("memory", "  history written in", seeded, "s"),
     ]  # fmt: skip

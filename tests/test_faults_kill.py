@@ -40,7 +40,9 @@ def test_kill_9_during_writes_loses_no_committed_row(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     acknowledged: set[int] = set()
     for _ in range(5):
-        process = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, env=env)
+        process = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, env=env
+        )
         first = process.stdout.readline()
         assert first.strip().isdigit()
         time.sleep(rng.uniform(0.05, 0.4))
