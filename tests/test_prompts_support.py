@@ -9,7 +9,7 @@ from datetime import date
 
 import discord
 
-from tests.kit import BOT_ID, Kit, Outcome, Request, snowflake
+from tests.kit import BOT_ID, Kit, Outcome, Request, channel_payload, snowflake
 
 MARKER = re.compile(r"^Daily prompt · (\d{4}-\d{2}-\d{2})$")
 
@@ -98,34 +98,9 @@ def other_guild(kit: Kit, channels: dict[str, int], tags: list[str] = ()) -> Oth
     guild = OtherGuild(snowflake())
     for position, (name, kind) in enumerate(channels.items()):
         channel_id = snowflake()
-        channel = {
-            "id": str(channel_id),
-            "type": kind,
-            "guild_id": str(guild.id),
-            "name": name,
-            "position": position,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-            "topic": None,
-            "rate_limit_per_user": 0,
-            "last_message_id": None,
-            "flags": 0,
-        }
-        if kind == 15:
-            channel["available_tags"] = [
-                {
-                    "id": str(snowflake()),
-                    "name": tag,
-                    "moderated": False,
-                    "emoji_id": None,
-                    "emoji_name": None,
-                }
-                for tag in tags
-            ]
-            channel["default_reaction_emoji"] = None
-            channel["default_sort_order"] = None
-            channel["default_forum_layout"] = 0
+        channel = channel_payload(
+            channel_id, name, kind=kind, guild_id=guild.id, position=position, tags=tags
+        )
         guild.channels[name] = channel
         kit.discord.channels[channel_id] = channel
     guild.attach(kit)

@@ -326,6 +326,41 @@ def _submitted(item: dict, values: dict) -> dict:
     }
 
 
+def channel_payload(
+    channel_id: int, name: str, *, kind: int, guild_id: int, position: int, tags=()
+) -> dict:
+    """A guild channel as Discord sends it: text (0) or forum (15, with tags)."""
+    channel = {
+        "id": str(channel_id),
+        "type": kind,
+        "guild_id": str(guild_id),
+        "name": name,
+        "position": position,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "rate_limit_per_user": 0,
+        "last_message_id": None,
+        "flags": 0,
+    }
+    if kind == 15:
+        channel["available_tags"] = [
+            {
+                "id": str(snowflake()),
+                "name": tag,
+                "moderated": False,
+                "emoji_id": None,
+                "emoji_name": None,
+            }
+            for tag in tags
+        ]
+        channel["default_reaction_emoji"] = None
+        channel["default_sort_order"] = None
+        channel["default_forum_layout"] = 0
+    return channel
+
+
 class Kit:
     """One server, its channels and people, a real KindredBot, Discord captured."""
 
@@ -457,34 +492,10 @@ class Kit:
         if deny_bot:
             deny = discord.Permissions(**dict.fromkeys(deny_bot, True))
             overwrites.append({"id": str(BOT_ID), "type": 1, "allow": "0", "deny": str(deny.value)})
-        channel = {
-            "id": str(channel_id),
-            "type": kind,
-            "guild_id": str(GUILD_ID),
-            "name": name,
-            "position": len(self.channels),
-            "permission_overwrites": overwrites,
-            "nsfw": False,
-            "parent_id": None,
-            "topic": None,
-            "rate_limit_per_user": 0,
-            "last_message_id": None,
-            "flags": 0,
-        }
-        if kind == 15:
-            channel["available_tags"] = [
-                {
-                    "id": str(snowflake()),
-                    "name": tag,
-                    "moderated": False,
-                    "emoji_id": None,
-                    "emoji_name": None,
-                }
-                for tag in tags
-            ]
-            channel["default_reaction_emoji"] = None
-            channel["default_sort_order"] = None
-            channel["default_forum_layout"] = 0
+        channel = channel_payload(
+            channel_id, name, kind=kind, guild_id=GUILD_ID, position=len(self.channels), tags=tags
+        )
+        channel["permission_overwrites"] = overwrites
         self.channels[name] = channel
         self.discord.channels[channel_id] = channel
         if self.guild is not None:
