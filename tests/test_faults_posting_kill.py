@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.kit import APP_ID, BOT_ID, BOT_PERMISSIONS, EVERYONE_PERMISSIONS
+from tests.kit import APP_ID, BOT_ID, BOT_PERMISSIONS, EVERYONE_PERMISSIONS, GUILD_DEFAULTS
 from tests.kit.fake_discord import FakeDiscord
 from tests.kit.fake_server import FakeServer
 
@@ -132,19 +132,7 @@ def guild_payload(index: int) -> dict:
             },
         ],
         "member_count": 2,
-        "features": [],
-        "emojis": [],
-        "stickers": [],
-        "threads": [],
-        "preferred_locale": "en-US",
-        "verification_level": 0,
-        "default_message_notifications": 0,
-        "explicit_content_filter": 0,
-        "mfa_level": 0,
-        "premium_tier": 0,
-        "nsfw_level": 0,
-        "system_channel_flags": 0,
-        "afk_timeout": 300,
+        **GUILD_DEFAULTS,
     }
 
 

@@ -326,6 +326,24 @@ def _submitted(item: dict, values: dict) -> dict:
     }
 
 
+# The guild fields Discord always sends that Kindred's tests never vary.
+GUILD_DEFAULTS = {
+    "features": [],
+    "emojis": [],
+    "stickers": [],
+    "threads": [],
+    "preferred_locale": "en-US",
+    "verification_level": 0,
+    "default_message_notifications": 0,
+    "explicit_content_filter": 0,
+    "mfa_level": 0,
+    "premium_tier": 0,
+    "nsfw_level": 0,
+    "system_channel_flags": 0,
+    "afk_timeout": 300,
+}
+
+
 def channel_payload(
     channel_id: int, name: str, *, kind: int, guild_id: int, position: int, tags=()
 ) -> dict:
@@ -468,19 +486,7 @@ class Kit:
             "channels": list(self.channels.values()),
             "members": [bot_member],
             "member_count": 2,
-            "features": [],
-            "emojis": [],
-            "stickers": [],
-            "threads": [],
-            "preferred_locale": "en-US",
-            "verification_level": 0,
-            "default_message_notifications": 0,
-            "explicit_content_filter": 0,
-            "mfa_level": 0,
-            "premium_tier": 0,
-            "nsfw_level": 0,
-            "system_channel_flags": 0,
-            "afk_timeout": 300,
+            **GUILD_DEFAULTS,
         }
 
     def add_channel(
