@@ -95,8 +95,10 @@ async def measure(quick: bool = False) -> list[Row]:
         async def one_statement(worker: int, n: int) -> None:
             await store.execute(INSERT, (1, worker, text, n))
 
+        naive_lock = asyncio.Lock()
+
         async def naive(worker: int, n: int) -> None:
-            async with store._lock:  # the baseline: lock, then three awaits per write
+            async with naive_lock:  # the baseline: lock, then three awaits per write
                 await store._conn.execute("BEGIN")
                 await store._conn.execute(INSERT, (1, worker, text, n))
                 await store._conn.execute("COMMIT")

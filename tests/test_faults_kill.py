@@ -19,14 +19,16 @@ WRITER = textwrap.dedent(
     import asyncio, sys
     from bot.store import Store
 
+    def write(db, n):
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"k{n}", "x" * 200))
+        db.execute("INSERT INTO guilds (guild_id) VALUES (?)", (n,))
+
     async def main(path):
         store = await Store.open(path)
         n = 0
         while True:
             n += 1
-            async with store.transaction() as db:
-                await db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"k{n}", "x" * 200))
-                await db.execute("INSERT INTO guilds (guild_id) VALUES (?)", (n,))
+            await store.atomic(write, n)
             print(n, flush=True)
 
     asyncio.run(main(sys.argv[1]))

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sqlite3
 import stat
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -64,12 +65,15 @@ async def test_500_concurrent_write_transactions_lose_nothing(store):
     await store.execute("CREATE TABLE tally (k INTEGER PRIMARY KEY, total INTEGER)")
     await store.execute("INSERT INTO tally VALUES (1, 0)")
 
+    def add_one(db: sqlite3.Connection, number: int) -> None:
+        db.execute("INSERT INTO burst (worker, n) VALUES (?, ?)", (number, 1))
+        (total,) = db.execute("SELECT total FROM tally WHERE k = 1").fetchone()
+        db.execute("UPDATE tally SET total = ? WHERE k = 1", (total + 1,))
+
     async def worker(number: int) -> None:
-        async with store.transaction() as db:
-            await db.execute("INSERT INTO burst (worker, n) VALUES (?, ?)", (number, 1))
-            row = await (await db.execute("SELECT total FROM tally WHERE k = 1")).fetchone()
-            await asyncio.sleep(0)  # invite interleaving: the lock must prevent it
-            await db.execute("UPDATE tally SET total = ? WHERE k = 1", (row[0] + 1,))
+        await asyncio.sleep(0)  # invite interleaving with plain statements and reads
+        await store.atomic(add_one, number)
+        await store.fetchone("SELECT total FROM tally")
 
     await asyncio.gather(*(worker(n) for n in range(500)))
     assert (await store.fetchone("SELECT COUNT(*) FROM burst"))[0] == 500
@@ -78,13 +82,31 @@ async def test_500_concurrent_write_transactions_lose_nothing(store):
     assert await store.integrity_check() == "ok"
 
 
+async def test_a_transaction_runs_on_the_database_thread_in_one_hop(store):
+    """`atomic` relies on aiosqlite running queued calls on its one thread, in order."""
+    threads = []
+
+    def work(db: sqlite3.Connection) -> bool:
+        threads.append(threading.current_thread())
+        return db.in_transaction
+
+    assert await store.atomic(work) is True
+    assert threads and threads[0] is not threading.current_thread()
+    assert not (await store.fetchone("SELECT 1 WHERE 0"))  # the connection is usable after
+
+
 async def test_a_failed_transaction_leaves_nothing_behind(store):
     await store.guilds.ensure(1)
+
+    def interrupted(db: sqlite3.Connection) -> None:
+        db.execute("UPDATE guilds SET timezone = 'Asia/Tokyo' WHERE guild_id = 1")
+        raise RuntimeError("interrupted")
+
     with pytest.raises(RuntimeError):
-        async with store.transaction() as db:
-            await db.execute("UPDATE guilds SET timezone = 'Asia/Tokyo' WHERE guild_id = 1")
-            raise RuntimeError("interrupted")
+        await store.atomic(interrupted)
     assert (await store.guilds.get(1)).timezone == "UTC"
+    await store.guilds.set_timezone(1, "Europe/Berlin")  # and the next one commits
+    assert (await store.guilds.get(1)).timezone == "Europe/Berlin"
 
 
 async def test_guild_settings_round_trip_and_purge(store):

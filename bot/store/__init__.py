@@ -1,23 +1,24 @@
-"""The store: one aiosqlite connection, numbered migrations, serialised transactions.
+"""The store: one aiosqlite connection, numbered migrations, one-hop transactions.
 
-Why one connection and a lock: an aiosqlite connection is a single thread; two tasks
-that interleave statements on it interleave their transactions and lose writes. Every
-statement therefore runs under `self._lock`, and multi-statement writes run inside
-`transaction()`, which holds the lock from BEGIN to COMMIT.
+An aiosqlite connection is one thread that runs the calls queued to it in order. A
+transaction is therefore a plain function run on that thread from BEGIN to COMMIT in one
+call (`atomic`): nothing can interleave with it, so no lock is needed, and it costs one
+hop to the thread however many statements it runs. Awaiting statement by statement inside
+BEGIN/COMMIT instead needed a lock held across several hops, and under a burst every
+interaction queued behind it (bench/interactions.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -35,6 +36,8 @@ _aiosqlite_log.setLevel(max(_aiosqlite_log.level, logging.INFO))
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Params = Sequence[Any] | dict[str, Any]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -71,7 +74,6 @@ def create_private_file(path: Path) -> None:
 class Store:
     def __init__(self, conn: aiosqlite.Connection, path: Path):
         self._conn = conn
-        self._lock = asyncio.Lock()
         self.path = path
         self.guilds = GuildRepository(self)
         self.meta = MetaRepository(self)
@@ -130,8 +132,7 @@ class Store:
         )
 
     async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
+        await self._conn.close()
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
@@ -144,30 +145,46 @@ class Store:
         for version, name, sql in packaged_migrations():
             if version <= current or (upto is not None and version > upto):
                 continue
-            async with self._lock:
-                try:
-                    await self._conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                    )
-                except sqlite3.Error as error:
-                    with contextlib.suppress(sqlite3.Error):
-                        await self._conn.execute("ROLLBACK")
-                    raise StoreError(f"migration {name} failed: {error}") from error
+            try:
+                await self._conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                )
+            except sqlite3.Error as error:
+                with contextlib.suppress(sqlite3.Error):
+                    await self._conn.execute("ROLLBACK")
+                raise StoreError(f"migration {name} failed: {error}") from error
             applied.append(name)
         return applied
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Hold the connection from BEGIN IMMEDIATE to COMMIT; roll back on any error."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+    async def atomic(
+        self,
+        work: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run `work(db, *args)` as one transaction on the database thread, in one hop.
+
+        `work` is plain synchronous sqlite3 code: it must not await or touch anything but
+        `db` and its arguments (it runs on another thread). BEGIN IMMEDIATE takes the write
+        lock up front; any exception rolls the whole transaction back and reaches the caller.
+        """
+
+        def transaction() -> T:
+            db = self._conn._conn  # the sqlite3 connection, owned by this thread
+            db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
+                result = work(db, *args, **kwargs)
+                db.execute("COMMIT")
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                if db.in_transaction:  # a failed COMMIT (disk full) can leave it open
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
                 raise
-            else:
-                await self._conn.execute("COMMIT")
+            return result
+
+        # aiosqlite has no public "run this on the connection's thread"; `_execute` is
+        # what its own methods use (tests/test_store.py fails if that ever changes).
+        return await self._conn._execute(transaction)
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         rows = await self.fetchall(sql, params)
@@ -175,17 +192,15 @@ class Store:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """One hop to the database thread (execute + fetch + close together)."""
-        async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, params))
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         """One statement, committed on its own (autocommit): the cheapest write."""
-        async with self._lock:
-            return await self._conn.execute(sql, params)
+        return await self._conn.execute(sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
+        rows = list(rows)
+        await self.atomic(lambda db: db.executemany(sql, rows))
 
     async def integrity_check(self) -> str:
         row = await self.fetchone("PRAGMA integrity_check")

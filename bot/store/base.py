@@ -12,6 +12,7 @@ afterwards by a janitor that retries what fails, so the erase never waits on Dis
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -79,3 +80,11 @@ class Repository:
 
 def row_dict(row: Any) -> dict[str, Any]:
     return {key: row[key] for key in row.keys()}
+
+
+def returned(cursor: sqlite3.Cursor) -> sqlite3.Row | None:
+    """The one row an INSERT/DELETE ... RETURNING gave; closing the cursor finishes the
+    statement, so its change is part of the transaction before the next one runs."""
+    row = cursor.fetchone()
+    cursor.close()
+    return row

@@ -4,12 +4,13 @@ anonymous authors' offers to reveal themselves, and Discord cleanup still owed a
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import from_epoch, to_epoch
-from bot.store.base import CleanupJob, Repository, row_dict
+from bot.store.base import CleanupJob, Repository, returned, row_dict
 from bot.store.guilds import ENSURE_GUILD
 
 NOTICE_INTERVAL = timedelta(hours=24)
@@ -74,42 +75,49 @@ class CareRepository(Repository):
         self, guild_id: int, name: str, contact: str, region: str | None, at: datetime
     ) -> Resource | None:
         """The new resource, or None when the server already lists this name in this region."""
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = await db.execute(
+
+        def add(db: sqlite3.Connection) -> sqlite3.Row | None:
+            db.execute(ENSURE_GUILD, (guild_id,))
+            cursor = db.execute(
                 "INSERT INTO care_resources (guild_id, name, contact, region, created_at) "
                 f"VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING {RESOURCE_COLUMNS}",
                 (guild_id, name, contact, region, to_epoch(at)),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
+            return returned(cursor)
+
+        row = await self.store.atomic(add)
         return None if row is None else _resource(row)
 
     async def remove_resource(self, guild_id: int, resource_id: int) -> Resource | None:
         """The removed resource, or None when this server has no such resource."""
-        async with self.store.transaction() as db:
-            cursor = await db.execute(
+
+        def remove(db: sqlite3.Connection) -> sqlite3.Row | None:
+            cursor = db.execute(
                 "DELETE FROM care_resources WHERE guild_id = ? AND resource_id = ? "
                 f"RETURNING {RESOURCE_COLUMNS}",
                 (guild_id, resource_id),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
+            return returned(cursor)
+
+        row = await self.store.atomic(remove)
         return None if row is None else _resource(row)
 
     # ----- when a member was last shown them -----------------------------------------
     async def claim_notice(self, guild_id: int, member_id: int, now: datetime) -> bool:
         """True when the member has not been shown the resources in the last 24 h (and records it)."""
         cutoff = to_epoch(now - NOTICE_INTERVAL)
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = await db.execute(
+
+        def claim(db: sqlite3.Connection) -> bool:
+            db.execute(ENSURE_GUILD, (guild_id,))
+            cursor = db.execute(
                 "INSERT INTO crisis_notices (guild_id, member_id, shown_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (guild_id, member_id) DO UPDATE SET shown_at = excluded.shown_at "
                 "WHERE crisis_notices.shown_at <= ?",
                 (guild_id, member_id, to_epoch(now), cutoff),
             )
             return cursor.rowcount > 0
+
+        return await self.store.atomic(claim)
 
     async def forget_notices(self, now: datetime) -> int:
         """Drop notices older than the 24 h they are needed for; returns how many."""
@@ -120,14 +128,15 @@ class CareRepository(Repository):
 
     # ----- anonymous authors' offers to reveal themselves ----------------------------
     async def add_reveal(self, guild_id: int, member_id: int, link: str, at: datetime) -> int:
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = await db.execute(
+        def add(db: sqlite3.Connection) -> int:
+            db.execute(ENSURE_GUILD, (guild_id,))
+            return db.execute(
                 "INSERT INTO care_reveals (guild_id, member_id, link, created_at) "
                 "VALUES (?, ?, ?, ?)",
                 (guild_id, member_id, link, to_epoch(at)),
-            )
-            return cursor.lastrowid
+            ).lastrowid
+
+        return await self.store.atomic(add)
 
     async def reveal(self, reveal_id: int) -> Reveal | None:
         row = await self.store.fetchone(
@@ -164,19 +173,21 @@ class CareRepository(Repository):
         ]
         if not rows:
             return 0
-        added = 0
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
+
+        def queue(db: sqlite3.Connection) -> int:
+            db.execute(ENSURE_GUILD, (guild_id,))
+            added = 0
             for row in rows:
-                cursor = await db.execute(
+                added += db.execute(
                     "INSERT INTO discord_cleanup (guild_id, channel_id, message_id, action, "
                     "content, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (channel_id, message_id, action) DO UPDATE SET "
                     "content = excluded.content, next_attempt_at = excluded.next_attempt_at",
                     row,
-                )
-                added += cursor.rowcount
-        return added
+                ).rowcount
+            return added
+
+        return await self.store.atomic(queue)
 
     async def due_cleanup(
         self, now: datetime, *, guild_id: int | None = None, limit: int = 50
@@ -224,9 +235,11 @@ class CareRepository(Repository):
         return result
 
     async def erase_member(self, guild_id: int, member_id: int) -> None:
-        async with self.store.transaction() as db:
+        def erase(db: sqlite3.Connection) -> None:
             for table in self.member_tables:
-                await db.execute(
+                db.execute(
                     f"DELETE FROM {table} WHERE guild_id = ? AND member_id = ?",
                     (guild_id, member_id),
                 )
+
+        await self.store.atomic(erase)

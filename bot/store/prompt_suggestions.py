@@ -6,6 +6,7 @@ each module stays readable.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,6 +67,14 @@ def _suggestion(r) -> Suggestion:
     )
 
 
+def _read(db: sqlite3.Connection, suggestion_id: int) -> sqlite3.Row:
+    """A suggestion's row, read inside the transaction that changed it."""
+    return db.execute(
+        f"SELECT {SUGGESTION_COLUMNS} FROM prompt_suggestions WHERE suggestion_id = ?",
+        (suggestion_id,),
+    ).fetchone()
+
+
 class SuggestionQueries(Repository):
     async def suggest(
         self,
@@ -78,9 +87,10 @@ class SuggestionQueries(Repository):
         limit: int = PENDING_SUGGESTIONS_MAX,
     ) -> Suggestion | None:
         """Store a suggestion; None when the member already has `limit` waiting for review."""
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection):
+            db.execute(ENSURE_GUILD, (guild_id,))
+            cursor = db.execute(
                 "INSERT INTO prompt_suggestions (guild_id, member_id, value_key, text, "
                 "created_at) SELECT ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM "
                 "prompt_suggestions WHERE guild_id = ? AND member_id = ? AND state = 'pending') < ?",
@@ -88,8 +98,10 @@ class SuggestionQueries(Repository):
             )
             if cursor.rowcount == 0:
                 return None
-            suggestion_id = cursor.lastrowid
-        return await self.get_suggestion(suggestion_id)
+            return _read(db, cursor.lastrowid)
+
+        row = await self.store.atomic(work)
+        return None if row is None else _suggestion(row)
 
     async def get_suggestion(self, suggestion_id: int) -> Suggestion | None:
         row = await self.store.fetchone(
@@ -131,21 +143,21 @@ class SuggestionQueries(Repository):
         None when it was no longer pending; the id is None when the server already had
         the same text (nothing new to add).
         """
-        async with self.store.transaction() as db:
-            async with db.execute(
+
+        def work(db: sqlite3.Connection):
+            row = db.execute(
                 "SELECT text FROM prompt_suggestions WHERE suggestion_id = ?", (suggestion_id,)
-            ) as found:
-                row = await found.fetchone()
+            ).fetchone()
             if row is None:
                 return None
-            cursor = await db.execute(
+            cursor = db.execute(
                 "UPDATE prompt_suggestions SET state = 'approved', decided_by = ?, "
                 "decided_at = ?, notice_pending = 1 WHERE suggestion_id = ? AND state = 'pending'",
                 (moderator_id, to_epoch(now), suggestion_id),
             )
             if cursor.rowcount == 0:
                 return None
-            cursor = await db.execute(
+            cursor = db.execute(
                 "INSERT INTO guild_prompts (guild_id, value_key, text, normalised, added_by, "
                 "suggested_by, created_at) SELECT guild_id, value_key, text, ?, ?, member_id, ? "
                 "FROM prompt_suggestions WHERE suggestion_id = ? "
@@ -154,11 +166,14 @@ class SuggestionQueries(Repository):
             )
             prompt_id = cursor.lastrowid if cursor.rowcount else None
             if prompt_id is not None:
-                await db.execute(
+                db.execute(
                     "UPDATE prompt_suggestions SET prompt_id = ? WHERE suggestion_id = ?",
                     (prompt_id, suggestion_id),
                 )
-        return await self.get_suggestion(suggestion_id), prompt_id
+            return _read(db, suggestion_id), prompt_id
+
+        approved = await self.store.atomic(work)
+        return None if approved is None else (_suggestion(approved[0]), approved[1])
 
     async def reject(
         self, suggestion_id: int, moderator_id: int, reason: str | None, now: datetime

@@ -7,6 +7,7 @@ missed, failed or skipped), so a crash at any moment leaves a row that says what
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -176,9 +177,10 @@ class PromptRepository(SuggestionQueries, Repository):
         now: datetime,
     ) -> Schedule:
         """Create or replace the server's schedule; saving one always (re)starts it."""
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            await db.execute(
+
+        def work(db: sqlite3.Connection):
+            db.execute(ENSURE_GUILD, (guild_id,))
+            db.execute(
                 "INSERT INTO prompt_schedules (guild_id, channel_id, post_time, timezone, "
                 "weekdays, next_post_at, next_local_date, paused, pause_reason, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?) "
@@ -198,6 +200,9 @@ class PromptRepository(SuggestionQueries, Repository):
                     to_epoch(now),
                 ),
             )
+
+        await self.store.atomic(work)
+
         return await self.get_schedule(guild_id)
 
     async def due(self, now: datetime, limit: int = 1000) -> list[Schedule]:
@@ -281,9 +286,10 @@ class PromptRepository(SuggestionQueries, Repository):
                 "scheduled_at = excluded.scheduled_at, claimed_at = excluded.claimed_at, "
                 f"finished_at = NULL, note = NULL WHERE prompt_posts.state IN ({marks})"
             )
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection):
+            db.execute(ENSURE_GUILD, (guild_id,))
+            cursor = db.execute(
                 "INSERT INTO prompt_posts (guild_id, local_date, state, prompt_id, value_key, "
                 "prompt_text, cycle, channel_id, nonce, scheduled_at, claimed_at) "
                 "VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -302,8 +308,10 @@ class PromptRepository(SuggestionQueries, Repository):
                     *allowed,
                 ),
             )
-            if cursor.rowcount == 0:
-                return None
+            return cursor.rowcount > 0
+
+        if not await self.store.atomic(work):
+            return None
         return await self.get_post(guild_id, local_date)
 
     async def start_attempt(self, post_id: int) -> None:
@@ -324,14 +332,22 @@ class PromptRepository(SuggestionQueries, Repository):
         next_post: tuple[datetime, date] | None = None,
     ) -> None:
         """The post is out; move the schedule on (when given) in the same transaction."""
-        async with self.store.transaction() as db:
-            await db.execute(
+
+        def work(db: sqlite3.Connection):
+            db.execute(
                 "UPDATE prompt_posts SET state = 'sent', message_id = ?, thread_id = ?, "
                 "link = ?, finished_at = ?, note = NULL WHERE post_id = ?",
                 (message_id, thread_id, link, to_epoch(now), post_id),
             )
             if next_post is not None:
-                await self._move(db, post_id, next_post, now)
+                db.execute(
+                    "UPDATE prompt_schedules SET next_post_at = ?, next_local_date = ?, "
+                    "updated_at = ? WHERE guild_id = "
+                    "(SELECT guild_id FROM prompt_posts WHERE post_id = ?)",
+                    (to_epoch(next_post[0]), next_post[1].isoformat(), to_epoch(now), post_id),
+                )
+
+        await self.store.atomic(work)
 
     async def set_thread(self, post_id: int, thread_id: int) -> None:
         await self.store.execute(
@@ -342,18 +358,21 @@ class PromptRepository(SuggestionQueries, Repository):
         self, post_id: int, note: str, now: datetime, *, pause_reason: str | None = None
     ) -> None:
         """Nothing could be posted (channel gone, permission lost); pause when asked to."""
-        async with self.store.transaction() as db:
-            await db.execute(
+
+        def work(db: sqlite3.Connection):
+            db.execute(
                 "UPDATE prompt_posts SET state = 'failed', note = ?, finished_at = ? "
                 "WHERE post_id = ? AND state = 'claimed'",
                 (note, to_epoch(now), post_id),
             )
             if pause_reason is not None:
-                await db.execute(
+                db.execute(
                     "UPDATE prompt_schedules SET paused = 1, pause_reason = ?, updated_at = ? "
                     "WHERE guild_id = (SELECT guild_id FROM prompt_posts WHERE post_id = ?)",
                     (pause_reason, to_epoch(now), post_id),
                 )
+
+        await self.store.atomic(work)
 
     async def release(self, post_id: int) -> None:
         """Give an unsent claim back (nothing reached Discord), so the day stays open."""
@@ -374,9 +393,10 @@ class PromptRepository(SuggestionQueries, Repository):
         move the schedule on, in one transaction."""
         if state not in (MISSED, SKIPPED):
             raise ValueError(f"days are resolved as missed or skipped, not {state!r}")
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            await db.executemany(
+
+        def work(db: sqlite3.Connection):
+            db.execute(ENSURE_GUILD, (guild_id,))
+            db.executemany(
                 "INSERT INTO prompt_posts (guild_id, local_date, state, scheduled_at, "
                 "claimed_at, finished_at, note) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, local_date) DO UPDATE SET state = excluded.state, "
@@ -396,7 +416,7 @@ class PromptRepository(SuggestionQueries, Repository):
                 ],
             )
             if next_post is not None:
-                await db.execute(
+                db.execute(
                     "UPDATE prompt_schedules SET next_post_at = ?, next_local_date = ?, "
                     "updated_at = ? WHERE guild_id = ?",
                     (
@@ -407,12 +427,7 @@ class PromptRepository(SuggestionQueries, Repository):
                     ),
                 )
 
-    async def _move(self, db, post_id: int, next_post: tuple[datetime, date], now) -> None:
-        await db.execute(
-            "UPDATE prompt_schedules SET next_post_at = ?, next_local_date = ?, updated_at = ? "
-            "WHERE guild_id = (SELECT guild_id FROM prompt_posts WHERE post_id = ?)",
-            (to_epoch(next_post[0]), next_post[1].isoformat(), to_epoch(now), post_id),
-        )
+        await self.store.atomic(work)
 
     async def taken_dates(self, guild_id: int, since: date) -> set[date]:
         """Local dates from `since` on that already have a row (any state)."""
@@ -464,9 +479,10 @@ class PromptRepository(SuggestionQueries, Repository):
         suggested_by: int | None = None,
     ) -> OwnPrompt | None:
         """The new prompt, or None when the server already has the same text."""
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection):
+            db.execute(ENSURE_GUILD, (guild_id,))
+            cursor = db.execute(
                 "INSERT INTO guild_prompts (guild_id, value_key, text, normalised, added_by, "
                 "suggested_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, normalised) DO NOTHING",
@@ -480,10 +496,10 @@ class PromptRepository(SuggestionQueries, Repository):
                     to_epoch(now),
                 ),
             )
-            if cursor.rowcount == 0:
-                return None
-            prompt_id = cursor.lastrowid
-        return await self.get_own(guild_id, prompt_id)
+            return cursor.lastrowid if cursor.rowcount else None
+
+        prompt_id = await self.store.atomic(work)
+        return None if prompt_id is None else await self.get_own(guild_id, prompt_id)
 
     async def get_own(self, guild_id: int, prompt_id: int) -> OwnPrompt | None:
         row = await self.store.fetchone(
@@ -507,14 +523,17 @@ class PromptRepository(SuggestionQueries, Repository):
 
     async def exclude(self, guild_id: int, library_id: str, now: datetime) -> bool:
         """Take a library prompt out of this server's rotation; False if it already was."""
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection):
+            db.execute(ENSURE_GUILD, (guild_id,))
+            cursor = db.execute(
                 "INSERT INTO guild_prompt_exclusions (guild_id, prompt_id, removed_at) "
                 "VALUES (?, ?, ?) ON CONFLICT (guild_id, prompt_id) DO NOTHING",
                 (guild_id, library_id, to_epoch(now)),
             )
             return cursor.rowcount > 0
+
+        return await self.store.atomic(work)
 
     async def excluded(self, guild_id: int) -> frozenset[str]:
         rows = await self.store.fetchall(
@@ -559,22 +578,25 @@ class PromptRepository(SuggestionQueries, Repository):
     async def erase_member(self, guild_id: int, member_id: int) -> None:
         """Their suggestions go; an approved prompt stays the server's, no longer linked to
         them; a moderator's decisions stay, without their id."""
-        async with self.store.transaction() as db:
-            await db.execute(
+
+        def work(db: sqlite3.Connection):
+            db.execute(
                 "DELETE FROM prompt_suggestions WHERE guild_id = ? AND member_id = ?",
                 (guild_id, member_id),
             )
-            await db.execute(
+            db.execute(
                 "UPDATE guild_prompts SET suggested_by = NULL WHERE guild_id = ? "
                 "AND suggested_by = ?",
                 (guild_id, member_id),
             )
-            await db.execute(
+            db.execute(
                 "UPDATE guild_prompts SET added_by = NULL WHERE guild_id = ? AND added_by = ?",
                 (guild_id, member_id),
             )
-            await db.execute(
+            db.execute(
                 "UPDATE prompt_suggestions SET decided_by = NULL WHERE guild_id = ? "
                 "AND decided_by = ?",
                 (guild_id, member_id),
             )
+
+        await self.store.atomic(work)

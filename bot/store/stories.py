@@ -7,6 +7,7 @@ A `Story` never carries its author. Only the methods named for the author (`is_a
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -117,6 +118,13 @@ def _story(row: Any) -> Story:
     )
 
 
+def _get(db: sqlite3.Connection, story_id: int) -> Story:
+    """Read a story back inside a transaction (on the database thread)."""
+    return _story(
+        db.execute(f"SELECT {COLUMNS} FROM stories WHERE story_id = ?", (story_id,)).fetchone()
+    )
+
+
 class StoryRepository(Repository):
     member_tables = ("stories", "story_authors")
 
@@ -132,13 +140,16 @@ class StoryRepository(Repository):
         return StorySettings(guild_id, row[0], bool(row[1]), row[2], row[3])
 
     async def _set(self, guild_id: int, column: str, value: Any) -> StorySettings:
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            await db.execute(
+        def work(db: sqlite3.Connection):
+            db.execute(ENSURE_GUILD, (guild_id,))
+            db.execute(
                 f"INSERT INTO story_settings (guild_id, {column}) VALUES (?, ?) "
                 f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}",
                 (guild_id, value),
             )
+
+        await self.store.atomic(work)
+
         return await self.settings(guild_id)
 
     async def set_channel(self, guild_id: int, channel_id: int | None) -> StorySettings:
@@ -173,34 +184,31 @@ class StoryRepository(Repository):
         so a stale edit never loses words."""
         at = to_epoch(now)
         fields = (title, body, content_warning, int(anonymous), int(consent), int(held_for_care))
-        async with self.store.transaction() as db:
+
+        def work(db: sqlite3.Connection):
             if story_id is not None:
-                cursor = await db.execute(
+                cursor = db.execute(
                     "UPDATE stories SET title = ?, body = ?, content_warning = ?, anonymous = ?, "
                     "consent = ?, held_for_care = ?, updated_at = ?, reason_pending = 0 "
                     f"WHERE story_id = ? AND guild_id = ? AND status = ? AND {MINE}",
                     (*fields, at, story_id, guild_id, DRAFT, author_id),
                 )
                 if cursor.rowcount == 1:
-                    return await self._get(db, story_id)
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = await db.execute(
+                    return _get(db, story_id)
+            db.execute(ENSURE_GUILD, (guild_id,))
+            cursor = db.execute(
                 "INSERT INTO stories (guild_id, title, body, content_warning, anonymous, consent, "
                 "held_for_care, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (guild_id, *fields, at, at),
             )
             new_id = cursor.lastrowid
-            await db.execute(
+            db.execute(
                 "INSERT INTO story_authors (story_id, guild_id, author_id) VALUES (?, ?, ?)",
                 (new_id, guild_id, author_id),
             )
-            return await self._get(db, new_id)
+            return _get(db, new_id)
 
-    async def _get(self, db, story_id: int) -> Story:
-        async with db.execute(
-            f"SELECT {COLUMNS} FROM stories WHERE story_id = ?", (story_id,)
-        ) as c:
-            return _story(await c.fetchone())
+        return await self.store.atomic(work)
 
     async def latest_draft(self, guild_id: int, author_id: int) -> Story | None:
         row = await self.store.fetchone(
@@ -271,30 +279,31 @@ class StoryRepository(Repository):
     ) -> Submission:
         """Claim a draft for posting, unless the member submitted another story after
         `cooldown_after`. One transaction, so a double click posts once."""
-        async with self.store.transaction() as db:
-            async with db.execute(
+
+        def work(db: sqlite3.Connection):
+            row = db.execute(
                 f"SELECT {COLUMNS} FROM stories WHERE story_id = ? AND status = ? AND {MINE}",
                 (story_id, DRAFT, author_id),
-            ) as cursor:
-                row = await cursor.fetchone()
+            ).fetchone()
             if row is None:
                 return Submission(None, not_draft=True)
             story = _story(row)
-            async with db.execute(
+            (last,) = db.execute(
                 "SELECT MAX(s.submitted_at) FROM stories s JOIN story_authors a USING (story_id) "
                 "WHERE a.guild_id = ? AND a.author_id = ? AND s.status != ?",
                 (story.guild_id, author_id, DRAFT),
-            ) as cursor:
-                (last,) = await cursor.fetchone()
+            ).fetchone()
             if last is not None and last > to_epoch(cooldown_after):
                 return Submission(None, last_submitted=from_epoch(last))
             status = PENDING if to_review or story.held_for_care else PUBLISHING
-            await db.execute(
+            db.execute(
                 "UPDATE stories SET status = ?, submitted_at = ?, decline_reason = NULL, "
                 "reason_pending = 0 WHERE story_id = ?",
                 (status, to_epoch(now), story_id),
             )
-            return Submission(await self._get(db, story_id))
+            return Submission(_get(db, story_id))
+
+        return await self.store.atomic(work)
 
     async def unsubmit(self, story_id: int) -> None:
         """Posting failed: give the member their draft back, with no cooldown spent."""

@@ -1,7 +1,8 @@
 """Victories, cheers, quote preferences and the weekly digest's schedule and claims.
 
-Hot paths are one statement each (a /celebrate is one INSERT, a cheer one short
-transaction), because under a burst every await on the shared connection is queueing.
+Hot paths are one hop to the database thread each (a /celebrate is one INSERT shared with
+the others saved meanwhile, a cheer one `atomic` transaction), because under a burst every
+await on the shared connection is queueing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from bot.clock import from_epoch, to_epoch
-from bot.store.base import CleanupJob, Repository, row_dict
+from bot.store.base import CleanupJob, Repository, returned, row_dict
 from bot.store.guilds import ENSURE_GUILD
 
 ENSURE_SETTINGS = (
@@ -132,6 +133,14 @@ def _claim(row: Any) -> DigestClaim:
     )  # fmt: skip
 
 
+def _insert_first(db: sqlite3.Connection, params: tuple) -> int:
+    """A server's first victory in this process: make sure its rows exist, then insert."""
+    guild_id = params[0]
+    db.execute(ENSURE_GUILD, (guild_id,))
+    db.execute(ENSURE_SETTINGS, (guild_id,))
+    return db.execute(f"{INSERT_VICTORIES} {ONE_ROW}", params).lastrowid
+
+
 class VictoryRepository(Repository):
     member_tables = ("victories", "cheers", "victory_quote_prefs")
 
@@ -163,10 +172,7 @@ class VictoryRepository(Repository):
             except sqlite3.IntegrityError:
                 self._ensured.discard(guild_id)  # the server was purged meanwhile
         if victory_id is None:
-            async with self.store.transaction() as db:
-                await db.execute(ENSURE_GUILD, (guild_id,))
-                await db.execute(ENSURE_SETTINGS, (guild_id,))
-                victory_id = (await db.execute(f"{INSERT_VICTORIES} {ONE_ROW}", params)).lastrowid
+            victory_id = await self.store.atomic(_insert_first, params)
             self._ensured.add(guild_id)
         return Victory(
             victory_id, guild_id, member_id, author_name, text, value_key, public, None, None,
@@ -293,33 +299,34 @@ class VictoryRepository(Repository):
         self, victory_id: int, guild_id: int, member_id: int, at: datetime
     ) -> CheerResult:
         """Add the member's cheer, or take it back, and read the count in the same transaction."""
-        async with self.store.transaction() as db:
-            cursor = await db.execute(
+
+        def toggle(db: sqlite3.Connection) -> CheerResult:
+            row = db.execute(
                 "SELECT member_id, author_name FROM victories WHERE victory_id = ? AND guild_id = ?",
                 (victory_id, guild_id),
-            )
-            row = await cursor.fetchone()
+            ).fetchone()
             if row is None:
                 return CheerResult(CheerStatus.MISSING)
             if row[0] == member_id:
                 return CheerResult(CheerStatus.OWN, author_name=row[1])
-            cursor = await db.execute(
+            cursor = db.execute(
                 "INSERT INTO cheers (victory_id, member_id, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (victory_id, member_id) DO NOTHING",
                 (victory_id, member_id, to_epoch(at)),
             )
             status = CheerStatus.CHEERED
             if cursor.rowcount == 0:
-                await db.execute(
+                db.execute(
                     "DELETE FROM cheers WHERE victory_id = ? AND member_id = ?",
                     (victory_id, member_id),
                 )
                 status = CheerStatus.UNCHEERED
-            cursor = await db.execute(
+            (count,) = db.execute(
                 "SELECT COUNT(*) FROM cheers WHERE victory_id = ?", (victory_id,)
-            )
-            count = int((await cursor.fetchone())[0])
-        return CheerResult(status, count, row[1])
+            ).fetchone()
+            return CheerResult(status, int(count), row[1])
+
+        return await self.store.atomic(toggle)
 
     async def cheer_count(self, victory_id: int) -> int:
         row = await self.store.fetchone(
@@ -329,13 +336,15 @@ class VictoryRepository(Repository):
 
     # ----- quotes ----------------------------------------------------------------------
     async def set_quotes_allowed(self, guild_id: int, member_id: int, allow: bool) -> None:
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            await db.execute(
+        def save(db: sqlite3.Connection) -> None:
+            db.execute(ENSURE_GUILD, (guild_id,))
+            db.execute(
                 "INSERT INTO victory_quote_prefs (guild_id, member_id, allow) VALUES (?, ?, ?) "
                 "ON CONFLICT (guild_id, member_id) DO UPDATE SET allow = excluded.allow",
                 (guild_id, member_id, int(allow)),
             )
+
+        await self.store.atomic(save)
 
     async def quotes_allowed(self, guild_id: int, member_id: int) -> bool:
         """Members may be quoted unless they said no."""
@@ -391,14 +400,17 @@ class VictoryRepository(Repository):
         values = {key: _db_value(value) for key, value in changes.items()}
         columns = ["guild_id", *values]
         updates = ", ".join(f"{key} = excluded.{key}" for key in values) or "guild_id = guild_id"
-        async with self.store.transaction() as db:
-            await db.execute(ENSURE_GUILD, (guild_id,))
-            await db.execute(
+
+        def save(db: sqlite3.Connection) -> None:
+            db.execute(ENSURE_GUILD, (guild_id,))
+            db.execute(
                 f"INSERT INTO celebration_settings ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))}) "
                 f"ON CONFLICT (guild_id) DO UPDATE SET {updates}",
                 (guild_id, *values.values()),
             )
+
+        await self.store.atomic(save)
         return await self.settings(guild_id)
 
     async def due(self, now: datetime, limit: int = 100) -> list[CelebrationSettings]:
@@ -444,8 +456,9 @@ class VictoryRepository(Repository):
         digest that was too late, in the same way.
         """
         next_at, next_date, zone = next_schedule
-        async with self.store.transaction() as db:
-            cursor = await db.execute(
+
+        def claim(db: sqlite3.Connection) -> sqlite3.Row | None:
+            cursor = db.execute(
                 "INSERT INTO victory_digests (guild_id, week_start, scheduled_at, period_start, "
                 "period_end, status, nonce, claimed_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 f"ON CONFLICT (guild_id, week_start) DO NOTHING RETURNING {DIGEST_COLUMNS}",
@@ -454,13 +467,15 @@ class VictoryRepository(Repository):
                     to_epoch(period[0]), to_epoch(period[1]), status, nonce, to_epoch(now), note,
                 ),
             )  # fmt: skip
-            row = await cursor.fetchone()
-            await cursor.close()
-            await db.execute(
+            row = returned(cursor)
+            db.execute(
                 "UPDATE celebration_settings SET next_at = ?, next_date = ?, next_zone = ? "
                 "WHERE guild_id = ?",
                 (to_epoch(next_at), next_date.isoformat(), zone, guild_id),
             )
+            return row
+
+        row = await self.store.atomic(claim)
         return None if row is None else _claim(row)
 
     async def pending_claims(self, window_start: datetime, limit: int = 100) -> list[DigestClaim]:
@@ -536,19 +551,22 @@ class VictoryRepository(Repository):
 
         Posted messages stay on Discord: deleting those is the caller's job.
         """
-        async with self.store.transaction() as db:
-            await db.execute(
+
+        def erase(db: sqlite3.Connection) -> None:
+            db.execute(
                 "DELETE FROM cheers WHERE member_id = ? AND victory_id IN "
                 "(SELECT victory_id FROM victories WHERE guild_id = ?)",
                 (member_id, guild_id),
             )
-            await db.execute(
+            db.execute(
                 "DELETE FROM victories WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
             )
-            await db.execute(
+            db.execute(
                 "DELETE FROM victory_quote_prefs WHERE guild_id = ? AND member_id = ?",
                 (guild_id, member_id),
             )
+
+        await self.store.atomic(erase)
 
     async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
         """Their public victory cards are deleted from Discord when they erase their data."""
