@@ -46,18 +46,29 @@ async def resources_embed(bot: KindredBot, guild_id: int) -> discord.Embed:
     return embed
 
 
+def any_need_care(*texts: str | None) -> bool:
+    """Does any of these texts (empty ones skipped) need the crisis resources?"""
+    return any(needs_care(text) for text in texts if text)
+
+
 async def offer_care(bot: KindredBot, interaction: discord.Interaction, *texts: str) -> bool:
     """If any text needs care, privately show the resources (at most once a day per member).
 
     Returns whether the words matched, so callers can hold a story for review.
     """
-    if not any(needs_care(text) for text in texts if text):
+    if not any_need_care(*texts):
         return False
+    await show_care(bot, interaction)
+    return True
+
+
+async def show_care(bot: KindredBot, interaction: discord.Interaction) -> None:
+    """Privately show the server's crisis resources, unless shown in the last 24 hours."""
     guild_id = interaction.guild_id
     if guild_id is None:
-        return True
+        return
     if not await bot.store.care.claim_notice(guild_id, interaction.user.id, bot.clock()):
-        return True
+        return
     embed = await resources_embed(bot, guild_id)
     try:
         if interaction.response.is_done():
@@ -66,7 +77,6 @@ async def offer_care(bot: KindredBot, interaction: discord.Interaction, *texts: 
             await interaction.response.send_message(embed=embed, ephemeral=True)
     except discord.HTTPException:
         log.warning("interaction %s: could not deliver crisis resources", interaction.id)
-    return True
 
 
 async def alert_moderators(bot: KindredBot, guild_id: int, message: str) -> None:

@@ -63,6 +63,7 @@ class Library:
     prompts: tuple[LibraryPrompt, ...]
     _by_value: dict[str, Value] = field(init=False, repr=False, compare=False, hash=False)
     _by_id: dict[str, LibraryPrompt] = field(init=False, repr=False, compare=False, hash=False)
+    _by_text: dict[str, LibraryPrompt] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         # Index once: lookups run on every autocomplete keystroke.
@@ -72,6 +73,7 @@ class Library:
         by_value.update({v.key.casefold(): v for v in self.values})  # keys win over names
         object.__setattr__(self, "_by_value", by_value)
         object.__setattr__(self, "_by_id", {p.id: p for p in self.prompts})
+        object.__setattr__(self, "_by_text", {_normalised(p.text): p for p in self.prompts})
 
     def value(self, key_or_name: str) -> Value | None:
         """The value with this key or display name, ignoring case and outer spaces."""
@@ -83,6 +85,10 @@ class Library:
 
     def prompt(self, prompt_id: str) -> LibraryPrompt | None:
         return self._by_id.get(prompt_id.strip().casefold())
+
+    def same_prompt(self, text: str) -> LibraryPrompt | None:
+        """The library prompt that reads the same, ignoring case and spacing."""
+        return self._by_text.get(_normalised(text))
 
     def search_values(self, typed: str, limit: int = 25) -> list[Value]:
         """Values for autocomplete: prefix matches first, then substring; all when empty."""

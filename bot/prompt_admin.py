@@ -216,18 +216,32 @@ async def rotation(poster: PromptPoster, guild_id: int) -> list[Listed]:
     ]
 
 
+async def same_in_rotation(poster: PromptPoster, guild_id: int, text: str) -> Candidate | None:
+    """The prompt in this server's rotation that reads like `text` (case and spacing aside).
+
+    The library's texts are indexed once; only the server's own prompts are compared here.
+    """
+    in_library = poster.bot.library.same_prompt(text)
+    same = normalised(text)
+    for candidate in await poster.pool(guild_id):
+        if candidate.id.startswith(OWN_PREFIX):
+            if normalised(candidate.text) == same:
+                return candidate
+        elif in_library is not None and candidate.id == in_library.id:
+            return candidate
+    return None
+
+
 async def add_prompt(
     poster: PromptPoster, guild_id: int, text: str, value_typed: str, moderator_id: int, now
 ) -> tuple[OwnPrompt, Value]:
     value = require_value(poster.bot, value_typed)
     text = require_prompt_text(text)
-    same = normalised(text)
-    for listed in await rotation(poster, guild_id):
-        if normalised(listed.prompt.text) == same:
-            raise Refusal(
-                f"That prompt is already in this server's rotation as `{listed.prompt.id}`. "
-                f"{UNCHANGED}"
-            )
+    same = await same_in_rotation(poster, guild_id, text)
+    if same is not None:
+        raise Refusal(
+            f"That prompt is already in this server's rotation as `{same.id}`. {UNCHANGED}"
+        )
     prompt = await poster.repo.add_prompt(guild_id, value.key, text, now, added_by=moderator_id)
     if prompt is None:
         raise Refusal(f"This server already has that prompt. {UNCHANGED}")

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import stories
-from bot.care import alert_moderators, offer_care, offer_reveal
+from bot.care import alert_moderators, any_need_care, offer_care, offer_reveal, show_care
 from bot.checks import require_can_post, require_moderator
 from bot.errors import GUILD_ONLY, Refusal
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
-from bot.safety import needs_care
 from bot.sendqueue import NETWORK_ERRORS, send_once
 from bot.share_ui import (
     COMPOSE,
@@ -226,7 +225,7 @@ class ShareFlow:
         too_long = stories.over_limits(text)
         if too_long:
             raise Refusal(f"{too_long[0]} Nothing was saved.")
-        fields = [text.title, text.body, text.content_warning or ""]
+        held_for_care = any_need_care(text.title, text.body, text.content_warning)
         story = await self.stories.save_draft(
             interaction.guild_id,
             interaction.user.id,
@@ -236,12 +235,13 @@ class ShareFlow:
             content_warning=text.content_warning,
             anonymous=text.anonymous,
             consent=text.consent,
-            held_for_care=any(needs_care(field) for field in fields if field),
+            held_for_care=held_for_care,
             story_id=story_id or None,
         )
         log.info("story %s saved as a draft in guild %s", story.story_id, story.guild_id)
         await interaction.response.send_message(**await self._preview(story), ephemeral=True)
-        await offer_care(self.bot, interaction, *fields)
+        if held_for_care:
+            await show_care(self.bot, interaction)
 
     async def _preview(self, story: Story) -> dict[str, Any]:
         settings = await self.stories.settings(story.guild_id)

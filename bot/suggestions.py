@@ -16,9 +16,9 @@ from bot.checks import missing_permissions
 from bot.errors import Refusal
 from bot.library import Value
 from bot.posting import PromptPoster
-from bot.prompt_admin import UNCHANGED, require_prompt_text, require_value, rotation
+from bot.prompt_admin import UNCHANGED, require_prompt_text, require_value, same_in_rotation
 from bot.render import clip, kind_embed
-from bot.store.prompt_suggestions import PENDING_SUGGESTIONS_MAX, Suggestion, normalised
+from bot.store.prompt_suggestions import PENDING_SUGGESTIONS_MAX, Suggestion
 from bot.store.prompts import OwnPrompt
 
 log = logging.getLogger("kindred.prompts")
@@ -53,8 +53,7 @@ async def submit(
             "I can't reach the moderators' channel right now (a permission is missing there). "
             "Please let a moderator know. Nothing was sent."
         )
-    same = normalised(text)
-    if any(normalised(item.prompt.text) == same for item in await rotation(poster, guild.id)):
+    if await same_in_rotation(poster, guild.id, text) is not None:
         raise Refusal(
             "That prompt is already in this server's rotation. Thank you all the same! "
             "Nothing was sent."

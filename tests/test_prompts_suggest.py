@@ -187,3 +187,22 @@ async def test_suggest_value_autocompletes(kit):
     alice = kit.member("alice")
     choices = await alice.autocomplete("suggest", "value", "gra", text="x")
     assert choices[0]["value"] == "gratitude"
+
+
+async def test_the_rotation_check_ignores_case_and_spacing_and_follows_the_server(kit):
+    """Library texts are indexed once; a removed library prompt may be suggested again."""
+    mo, alice = kit.moderator("mo"), kit.member("alice")
+    await set_mod_channel(kit, mo)
+    library_prompt = kit.bot.library.prompts_for("hope")[0]
+    spaced = "  " + "   ".join(library_prompt.text.upper().split()) + " "
+    out = await suggest(alice, text=spaced, value="hope")
+    assert "already in this server's rotation" in out.reply.text and out.posts == []
+
+    await mo.slash("prompts add", text="What does rest look like for you?", value="hope")
+    out = await suggest(alice, text="what does REST look like   for you?", value="gratitude")
+    assert "already in this server's rotation" in out.reply.text and out.posts == []
+
+    await mo.slash("prompts remove", prompt_id=library_prompt.id)
+    out = await suggest(alice, text=spaced, value="hope")
+    assert "Thank you" in out.reply.text
+    assert (await kit.store.prompts.get_suggestion(1)).text == " ".join(spaced.split())
