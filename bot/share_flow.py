@@ -41,6 +41,7 @@ from bot.share_ui import (
     reply_modal,
     review_card,
     story_embed,
+    story_marker,
 )
 from bot.store.stories import (
     DELETED,
@@ -377,8 +378,8 @@ class ShareFlow:
             if isinstance(channel, discord.ForumChannel):
                 wanted = {value.name.casefold(), value.key} if value else set()
                 tags = [t for t in channel.available_tags if t.name.casefold() in wanted][:1]
-                thread, message = await channel.create_thread(
-                    name=name, content=content, embed=embed, applied_tags=tags
+                thread, message = await self._forum_post_once(
+                    story, channel, name=name, content=content, embed=embed, applied_tags=tags
                 )
                 post_channel_id = thread.id
             else:
@@ -395,11 +396,7 @@ class ShareFlow:
                     raise
                 post_channel_id = channel.id
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
-            unsure = (
-                f"Please look in {channel.mention} before trying again: it may be there already."
-                if isinstance(channel, discord.ForumChannel)  # forum posts carry no nonce
-                else "Please try again in a moment: if it did go through, it won't be posted twice."
-            )
+            unsure = "Please try again in a moment: if it did go through, it won't be posted twice."
             raise self._post_failed(channel, error, kept, unsure) from error
         try:
             await thread.send(embed=guide_embed(story), view=guide_view(story))
@@ -414,6 +411,47 @@ class ShareFlow:
         )
         log.info("story %s published in guild %s", story.story_id, story.guild_id)
         return thread.jump_url
+
+    async def _forum_post_once(
+        self, story: Story, forum: discord.ForumChannel, **post: Any
+    ) -> tuple[discord.Thread, discord.Message]:
+        """Create the story's forum post unless an earlier try already did.
+
+        Forum posts take no nonce, so Discord can't hand back an earlier post the way it does
+        in a text channel. Before creating one, and again when Discord didn't answer, look
+        among the forum's active posts for Kindred's post carrying this story's marker.
+        """
+        found = await self._find_forum_post(story, forum, post["name"])
+        if found is not None:
+            return found
+        try:
+            created = await forum.create_thread(**post)
+        except NETWORK_ERRORS:
+            # It may have landed. If it can't be found (or looked for) now, the member hears
+            # it is unconfirmed; their next try looks again before creating anything.
+            with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
+                found = await self._find_forum_post(story, forum, post["name"])
+            if found is None:
+                raise
+            return found
+        return created.thread, created.message
+
+    async def _find_forum_post(
+        self, story: Story, forum: discord.ForumChannel, name: str
+    ) -> tuple[discord.Thread, discord.Message] | None:
+        me = self.bot.user
+        marker = story_marker(story.story_id)
+        for thread in await forum.guild.active_threads():
+            if thread.parent_id != forum.id or thread.owner_id != me.id or thread.name != name:
+                continue
+            try:
+                starter = await thread.fetch_message(thread.id)  # a forum post's first message
+            except discord.NotFound:
+                continue
+            if any(embed.footer.text == marker for embed in starter.embeds):
+                log.info("story %s: found its earlier forum post", story.story_id)
+                return thread, starter
+        return None
 
     async def _alert_held(self, interaction: discord.Interaction, story: Story, link: str) -> None:
         """Quietly tell moderators; an anonymous author's words and name stay out of it."""

@@ -266,8 +266,15 @@ def post_content(story: Story, value: Value | None, by: str) -> str:
     return "\n".join(lines)
 
 
+def story_marker(story_id: int) -> str:
+    """The footer that lets Kindred recognise its own post of a story (forum posts take no
+    nonce, so a retry after a timeout looks for it first)."""
+    return f"Story #{story_id}"
+
+
 def story_embed(story: Story, value: Value | None) -> discord.Embed:
     embed = kind_embed(story.title or "Untitled")
+    embed.set_footer(text=story_marker(story.story_id))
     # Posting refuses a story that doesn't fit; clipping here only keeps its preview sendable.
     embed.description = clip(
         stories.story_description(story.body, story.content_warning), EMBED_DESCRIPTION_LIMIT

@@ -438,3 +438,76 @@ async def test_a_story_whose_post_never_confirmed_is_not_doubled_when_posted_aga
     assert "Your story is shared" in again.replies[-1].text
     await assert_shared_once(kit, sid)
     handled_quietly(caplog)
+
+
+# ----- /share into a forum: posts there take no nonce -----------------------------------------
+@pytest.fixture
+async def forum_ready(kit, server):
+    kit.add_channel("circle", kind=15, tags=["Hope"])
+    out = await kit.moderator("mo").slash("stories channel", channel="circle")
+    assert "Stories will be shared in" in out.reply.text
+    return rf"^/channels/{kit.channels['circle']['id']}/threads$"
+
+
+def forum_posts(kit: Kit) -> list[dict]:
+    circle = kit.channels["circle"]["id"]
+    return [c for c in list(kit.discord.channels.values()) if c.get("parent_id") == circle]
+
+
+async def assert_forum_post_once(kit: Kit, sid: int) -> None:
+    saved = await story(kit, sid)
+    [post] = forum_posts(kit)
+    assert saved.status == PUBLISHED and saved.thread_id == int(post["id"]) == saved.message_id
+    starter = kit.discord.messages[saved.message_id]
+    assert starter["embeds"][0]["footer"]["text"] == f"Story #{sid}"
+    guides = [
+        m for m in list(kit.discord.messages.values())
+        if m["channel_id"] == post["id"] and m["embeds"]
+        and m["embeds"][0].get("title") == "Answering with care"
+    ]  # fmt: skip
+    assert len(guides) == 1, "one values guide in the post"
+
+
+async def test_a_forum_story_discord_took_without_answering_is_found_not_doubled(
+    kit, server, forum_ready, caplog
+):
+    server.hang("POST", forum_ready, times=1, store=True)
+    sid, out = await share(kit.member("alice"))
+    assert "Your story is shared" in out.replies[-1].text
+    await assert_forum_post_once(kit, sid)
+    assert len(server.hits_to("POST", forum_ready)) == 1  # found, never created twice
+    handled_quietly(caplog)
+
+
+async def test_a_forum_story_never_confirmed_is_not_doubled_when_posted_again(
+    kit, server, forum_ready, caplog
+):
+    alice = kit.member("alice")
+    server.hang("POST", forum_ready, times=1, store=True)  # lands, never answered
+    # the look before posting works; the look after the timeout can't get through
+    server.fail("GET", r"^/guilds/\d+/threads/active$", 503, times=None, after=1)
+    sid, out = await share(alice)
+    said = out.replies[-1]
+    assert said.ephemeral and "draft is saved" in said.text and "won't be posted twice" in said.text
+    assert (await story(kit, sid)).status == DRAFT
+    assert len(forum_posts(kit)) == 1  # Discord has it
+
+    server.clear_rules()  # Discord answers again; the member presses Post once more
+    again = await alice.click(f"kindred:story:post:{sid}")
+    assert "Your story is shared" in again.replies[-1].text
+    await assert_forum_post_once(kit, sid)
+    assert len(server.hits_to("POST", forum_ready)) == 1
+    handled_quietly(caplog)
+
+
+async def test_a_forum_story_discord_never_took_is_posted_on_the_next_try(
+    kit, server, forum_ready, caplog
+):
+    alice = kit.member("alice")
+    server.hang("POST", forum_ready, times=1, store=False)  # lost on the way: nothing landed
+    sid, out = await share(alice)
+    assert "draft is saved" in out.replies[-1].text and forum_posts(kit) == []
+    again = await alice.click(f"kindred:story:post:{sid}")
+    assert "Your story is shared" in again.replies[-1].text
+    await assert_forum_post_once(kit, sid)
+    handled_quietly(caplog)

@@ -293,8 +293,11 @@ class FakeDiscord:
             )
         if template == "/channels/{channel_id}/threads":
             thread = self.new_thread(int(values["channel_id"]), body)
-            if "message" in body:
-                message = self.new_message(int(thread["id"]), body["message"], files=request.files)
+            if "message" in body:  # a forum post: its starter message shares the thread's id
+                message = self.new_message(
+                    int(thread["id"]), body["message"], files=request.files,
+                    message_id=int(thread["id"]),
+                )  # fmt: skip
                 thread = {**thread, "message": message}
             return thread
         if template == "/channels/{channel_id}":
@@ -396,9 +399,15 @@ class FakeDiscord:
         return _public(message)
 
     def new_message(
-        self, channel_id: int, body: dict, *, files=(), interaction_token: str | None = None
+        self,
+        channel_id: int,
+        body: dict,
+        *,
+        files=(),
+        interaction_token: str | None = None,
+        message_id: int | None = None,
     ) -> dict:
-        message_id = snowflake()
+        message_id = message_id or snowflake()
         message = {
             "id": str(message_id),
             "id_int": message_id,

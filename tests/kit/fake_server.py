@@ -104,6 +104,7 @@ class Rule:
     retry_after: float | None = None
     store: bool = False  # let the fake Discord act on the request before failing
     seconds: float = 30.0  # how long a hang lasts at most
+    after: int = 0  # this many matching requests pass untouched before the rule applies
 
 
 @dataclass
@@ -213,14 +214,15 @@ class FakeServer:
         code: int = 0,
         retry_after: float | None = None,
         store: bool = False,
+        after: int = 0,
     ) -> Rule:
         """Answer matching requests with `status` (429 carries `retry_after`, as Discord's
         JSON body does); `store`: the fake Discord acts on it first (e.g. a 500 after the
-        message was created)."""
+        message was created); `after`: let that many matching requests through first."""
         if status == 429 and retry_after is None:
             retry_after = 0.1
         rule = Rule(method.upper(), re.compile(path_regex), "status", times, status=status)
-        rule.code, rule.retry_after, rule.store = code, retry_after, store
+        rule.code, rule.retry_after, rule.store, rule.after = code, retry_after, store, after
         return self._add(rule)
 
     def hang(
@@ -257,6 +259,9 @@ class FakeServer:
         with self._lock:
             for rule in self.rules:
                 if rule.method == method and rule.pattern.search(path):
+                    if rule.after > 0:
+                        rule.after -= 1
+                        continue
                     if rule.times is not None:
                         rule.times -= 1
                         if rule.times <= 0:
