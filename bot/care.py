@@ -7,7 +7,6 @@ submitted; it never blocks or changes what the member was doing.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ from bot.errors import Refusal
 from bot.render import clip, kind_embed
 from bot.safety import needs_care
 from bot.store.care import Resource
-from bot.ui import KindDynamicItem, dynamic_view
+from bot.ui import IdButton, dynamic_view
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -154,33 +153,15 @@ async def add_resource(
 
 
 # ----- anonymous authors may let moderators know who they are --------------------------
-REVEAL_TEMPLATE = r"kindred:care:reveal:(?P<reveal_id>\d+)"
-
-
 class RevealButton(
-    KindDynamicItem, discord.ui.DynamicItem[discord.ui.Button], template=REVEAL_TEMPLATE
+    IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:care:reveal:"
 ):
     """Pressed by an anonymous author to let moderators see who they are (only they can)."""
 
-    def __init__(self, reveal_id: int):
-        super().__init__(
-            discord.ui.Button(
-                label="Let moderators see it's me",
-                style=discord.ButtonStyle.secondary,
-                emoji="🤝",
-                custom_id=f"kindred:care:reveal:{reveal_id}",
-            )
-        )
-        self.reveal_id = reveal_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> RevealButton:
-        return cls(int(match["reveal_id"]))
+    label, emoji = "Let moderators see it's me", "🤝"
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        await reveal_author(interaction.client, interaction, self.reveal_id)
+        await reveal_author(interaction.client, interaction, self.item_id)
 
 
 REVEAL_OFFER = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 
@@ -61,6 +61,40 @@ class KindDynamicItem:
 
     async def handle(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
+
+
+class IdButton(KindDynamicItem):
+    """Mixin for a button whose custom id is `prefix` + one number, answered after restarts.
+
+    class Cheer(IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:cheer:"):
+        label, emoji = "Cheer", "👏"
+        async def handle(self, interaction): ...  # the number is self.item_id
+    """
+
+    prefix: ClassVar[str]
+    label: ClassVar[str] = ""
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+    emoji: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
+        cls.prefix = prefix
+        super().__init_subclass__(template=re.escape(prefix) + r"(?P<id>[0-9]+)", **kwargs)
+
+    def __init__(self, item_id: int, *, label: str | None = None) -> None:
+        button = discord.ui.Button(
+            label=label or self.label,
+            style=self.style,
+            emoji=self.emoji,
+            custom_id=f"{self.prefix}{item_id}",
+        )
+        super().__init__(button)
+        self.item_id = item_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> IdButton:
+        return cls(int(match["id"]))
 
 
 class Pages(KindView):

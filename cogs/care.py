@@ -33,7 +33,7 @@ from bot.library import Value
 from bot.privacy import PRIVACY_INTRO, PRIVACY_TITLE, maintain, privacy_sections
 from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, clip, kind_embed
 from bot.store.base import STORY_REMOVED
-from bot.ui import KindDynamicItem, dynamic_view, send_pages
+from bot.ui import IdButton, KindDynamicItem, dynamic_view, send_pages
 
 log = logging.getLogger("kindred.care")
 
@@ -42,7 +42,6 @@ PEER_SUPPORT_LINE = (
     "these are the values behind peer support."
 )
 ERASE_TEMPLATE = r"kindred:mydata:erase:(?P<member_id>\d+):(?P<issued>\d+)"
-KEEP_TEMPLATE = r"kindred:mydata:keep:(?P<member_id>\d+)"
 NOT_YOURS = "This button belongs to someone else's request, so nothing was changed."
 
 
@@ -100,24 +99,12 @@ class EraseButton(
 
 
 class KeepButton(
-    KindDynamicItem, discord.ui.DynamicItem[discord.ui.Button], template=KEEP_TEMPLATE
+    IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:mydata:keep:"
 ):
-    def __init__(self, member_id: int):
-        super().__init__(
-            discord.ui.Button(
-                label="Keep my data",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kindred:mydata:keep:{member_id}",
-            )
-        )
-        self.member_id = member_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> KeepButton:
-        return cls(int(match["member_id"]))
+    label = "Keep my data"
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        _owner_only(interaction, self.member_id)
+        _owner_only(interaction, self.item_id)  # the member who asked
         await interaction.response.edit_message(
             content="Nothing was erased. Your data stays as it was.", embed=None, view=None
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import discord
 from discord import app_commands
@@ -19,7 +18,7 @@ from bot.posting import PromptPoster, long_date, prompt_embed
 from bot.render import MESSAGE_LIMIT, chunk_lines, clip, kind_embed
 from bot.schedule import search_zones
 from bot.store.prompt_suggestions import Suggestion
-from bot.ui import KindDynamicItem, KindModal, dynamic_view, send_pages
+from bot.ui import IdButton, KindModal, dynamic_view, send_pages
 
 log = logging.getLogger("kindred.prompts")
 
@@ -59,32 +58,18 @@ def told(delivered: bool) -> str:
 
 
 class ApproveSuggestion(
-    KindDynamicItem,
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"kindred:suggest:approve:(?P<id>\d+)",
+    IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:suggest:approve:"
 ):
     """Approve: the suggestion joins the server's prompts. Works after restarts."""
 
-    def __init__(self, suggestion_id: int):
-        super().__init__(
-            discord.ui.Button(
-                label="Approve",
-                style=discord.ButtonStyle.success,
-                custom_id=f"kindred:suggest:approve:{suggestion_id}",
-            )
-        )
-        self.suggestion_id = suggestion_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
-        return cls(int(match["id"]))
+    label, style = "Approve", discord.ButtonStyle.success
 
     async def handle(self, interaction: discord.Interaction) -> None:
         require_moderator(interaction)
         poster = poster_of(interaction)
         bot = poster.bot
         suggestion, prompt = await suggestions.approve(
-            bot, interaction.guild_id, self.suggestion_id, interaction.user.id, bot.clock()
+            bot, interaction.guild_id, self.item_id, interaction.user.id, bot.clock()
         )
         value = bot.library.value(suggestion.value_key)
         await interaction.response.edit_message(
@@ -100,36 +85,22 @@ class ApproveSuggestion(
 
 
 class RejectSuggestion(
-    KindDynamicItem,
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"kindred:suggest:reject:(?P<id>\d+)",
+    IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:suggest:reject:"
 ):
     """Reject: opens a modal for an optional note to the member. Works after restarts."""
 
-    def __init__(self, suggestion_id: int):
-        super().__init__(
-            discord.ui.Button(
-                label="Reject",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"kindred:suggest:reject:{suggestion_id}",
-            )
-        )
-        self.suggestion_id = suggestion_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
-        return cls(int(match["id"]))
+    label, style = "Reject", discord.ButtonStyle.danger
 
     async def handle(self, interaction: discord.Interaction) -> None:
         require_moderator(interaction)
-        await suggestions.decidable(interaction.client, interaction.guild_id, self.suggestion_id)
-        await interaction.response.send_modal(RejectModal(self.suggestion_id))
+        await suggestions.decidable(interaction.client, interaction.guild_id, self.item_id)
+        await interaction.response.send_modal(RejectModal(self.item_id))
 
 
 class RejectModal(KindModal, title="Reject this suggestion"):
     def __init__(self, suggestion_id: int):
         super().__init__(custom_id=f"kindred:suggest:reason:{suggestion_id}")
-        self.suggestion_id = suggestion_id
+        self.item_id = suggestion_id
         self.reason = discord.ui.TextInput(
             custom_id="reason",
             style=discord.TextStyle.paragraph,
@@ -154,7 +125,7 @@ class RejectModal(KindModal, title="Reject this suggestion"):
         rejected = await suggestions.reject(
             bot,
             interaction.guild_id,
-            self.suggestion_id,
+            self.item_id,
             interaction.user.id,
             self.reason.value,
             bot.clock(),

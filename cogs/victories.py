@@ -33,7 +33,7 @@ from bot.render import clip, kind_embed
 from bot.schedule import TIME_ERROR
 from bot.sendqueue import NETWORK_ERRORS, send_once, shared_queue, transient
 from bot.store.victories import CheerStatus
-from bot.ui import KindDynamicItem
+from bot.ui import IdButton, KindDynamicItem
 
 log = logging.getLogger("kindred.victories")
 
@@ -51,24 +51,14 @@ def _cog(interaction: discord.Interaction) -> Victories:
 
 
 # ----- buttons that survive restarts -------------------------------------------------------
-class Cheer(KindDynamicItem, discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:cheer:(?P<id>[0-9]+)"):  # fmt: skip
-    def __init__(self, victory_id: int, count: int = 0):
-        super().__init__(
-            discord.ui.Button(
-                label=rules.cheer_label(count),
-                emoji=rules.CHEER_EMOJI,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kindred:cheer:{victory_id}",
-            )
-        )
-        self.victory_id = victory_id
+class Cheer(IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:cheer:"):
+    emoji = rules.CHEER_EMOJI
 
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]):
-        return cls(int(match["id"]))
+    def __init__(self, victory_id: int, count: int = 0):
+        super().__init__(victory_id, label=rules.cheer_label(count))
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).cheer(interaction, self.victory_id)
+        await _cog(interaction).cheer(interaction, self.item_id)
 
 
 class HistoryPage(KindDynamicItem, discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:victories:page:(?P<member>[0-9]+):(?P<dir>[ab])(?P<cursor>[0-9]+):(?P<n>[0-9]+)"):  # fmt: skip
