@@ -238,6 +238,7 @@ class PromptPoster:
         self.bot = bot
         self.queue = queue or shared_queue(bot)
         self._busy: set[int] = set()  # servers with a post in progress in this process
+        self._library_pool: tuple = (None, (), frozenset())  # (library, candidates, values)
 
     @property
     def repo(self):
@@ -246,12 +247,19 @@ class PromptPoster:
     # ----- the rotation --------------------------------------------------------------------
     async def pool(self, guild_id: int) -> list[Candidate]:
         library = self.bot.library
+        if self._library_pool[0] is not library:  # built once: /suggest checks it each time
+            self._library_pool = (
+                library,
+                tuple(Candidate(p.id, p.value, p.text) for p in library.prompts),
+                frozenset(v.key for v in library.values),
+            )
+        _, candidates, known_values = self._library_pool
         own = await self.repo.own_prompts(guild_id)
         return build_pool(
-            (Candidate(p.id, p.value, p.text) for p in library.prompts),
+            candidates,
             (Candidate(own_id(p.prompt_id), p.value_key, p.text) for p in own),
             await self.repo.excluded(guild_id),
-            frozenset(v.key for v in library.values),
+            known_values,
         )
 
     async def pick_for(self, guild_id: int, day: date) -> Pick | None:

@@ -511,9 +511,15 @@ def _public(message: dict) -> dict:
 
 
 def _as_sent(body: Any) -> Any:
-    """The body as Discord receives it: a JSON round trip, so later changes to discord.py's
-    objects can't alter what a test sees was sent (and a deep copy costs several times more)."""
-    return body if body is None else json.loads(json.dumps(body))
+    """A copy of the body in JSON shapes (dicts, lists, scalars), as Discord receives it, so
+    later changes to discord.py's objects can't alter what a test sees was sent. A plain
+    recursive copy: deepcopy cost three times as much in the interactions benchmark."""
+    kind = type(body)
+    if kind is dict:
+        return {key: _as_sent(value) for key, value in body.items()}
+    if kind is list or kind is tuple:
+        return [_as_sent(value) for value in body]
+    return body
 
 
 @functools.cache
