@@ -254,11 +254,11 @@ class PromptPoster:
                 frozenset(v.key for v in library.values),
             )
         _, candidates, known_values = self._library_pool
-        own = await self.repo.own_prompts(guild_id)
+        own, excluded = await self.repo.rotation_inputs(guild_id)
         return build_pool(
             candidates,
             (Candidate(own_id(p.prompt_id), p.value_key, p.text) for p in own),
-            await self.repo.excluded(guild_id),
+            excluded,
             known_values,
         )
 

@@ -146,3 +146,20 @@ async def test_times_are_aware_utc_everywhere(store):
     assert left == datetime(2026, 5, 1, 12, tzinfo=UTC) and left.tzinfo is UTC
     with pytest.raises(ValueError, match="naive"):
         await store.guilds.mark_left(5, datetime(2026, 5, 1, 12))
+
+
+async def test_a_snapshot_reads_several_tables_in_one_hop_and_writes_nothing(store):
+    await store.guilds.set_timezone(5, "Asia/Tokyo")
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    await store.prompts.add_prompt(5, "hope", "What gave you hope today?", now, added_by=1)
+    own, excluded = await store.prompts.rotation_inputs(5)
+    assert [p.text for p in own] == ["What gave you hope today?"] and excluded == frozenset()
+
+    def sneaky(db: sqlite3.Connection) -> None:
+        db.execute("UPDATE guilds SET timezone = 'UTC' WHERE guild_id = 5")
+
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await store.snapshot(sneaky)
+    assert (await store.guilds.get(5)).timezone == "Asia/Tokyo"
+    await store.guilds.set_timezone(5, "Europe/Berlin")  # writes work again afterwards
+    assert (await store.guilds.get(5)).timezone == "Europe/Berlin"

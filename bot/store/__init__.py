@@ -168,10 +168,31 @@ class Store:
         `db` and its arguments (it runs on another thread). BEGIN IMMEDIATE takes the write
         lock up front; any exception rolls the whole transaction back and reaches the caller.
         """
+        return await self._on_db_thread("BEGIN IMMEDIATE", work, args, kwargs)
 
+    async def snapshot(
+        self,
+        work: Callable[Concatenate[sqlite3.Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run several reads in one hop, all seeing the same committed state (`work` as in
+        `atomic`, but it only reads): a handler that needs three lists waits once, not three
+        times, for the database thread. A write in `work` fails (query_only)."""
+
+        def read_only(db: sqlite3.Connection, *args: Any, **kwargs: Any) -> T:
+            db.execute("PRAGMA query_only = ON")
+            try:
+                return work(db, *args, **kwargs)
+            finally:
+                db.execute("PRAGMA query_only = OFF")
+
+        return await self._on_db_thread("BEGIN", read_only, args, kwargs)
+
+    async def _on_db_thread(self, begin: str, work: Callable[..., T], args, kwargs) -> T:
         def transaction() -> T:
             db = self._conn._conn  # the sqlite3 connection, owned by this thread
-            db.execute("BEGIN IMMEDIATE")
+            db.execute(begin)
             try:
                 result = work(db, *args, **kwargs)
                 db.execute("COMMIT")

@@ -535,6 +535,22 @@ class PromptRepository(SuggestionQueries, Repository):
 
         return await self.store.atomic(work)
 
+    async def rotation_inputs(self, guild_id: int) -> tuple[list[OwnPrompt], frozenset[str]]:
+        """The server's own prompts and the library prompts it took out, in one hop."""
+
+        def read(db: sqlite3.Connection) -> tuple[list, list]:
+            own = db.execute(
+                f"SELECT {OWN_COLUMNS} FROM guild_prompts WHERE guild_id = ? ORDER BY prompt_id",
+                (guild_id,),
+            ).fetchall()
+            excluded = db.execute(
+                "SELECT prompt_id FROM guild_prompt_exclusions WHERE guild_id = ?", (guild_id,)
+            ).fetchall()
+            return own, excluded
+
+        own, excluded = await self.store.snapshot(read)
+        return [_own(r) for r in own], frozenset(r[0] for r in excluded)
+
     async def excluded(self, guild_id: int) -> frozenset[str]:
         rows = await self.store.fetchall(
             "SELECT prompt_id FROM guild_prompt_exclusions WHERE guild_id = ?", (guild_id,)
