@@ -18,8 +18,9 @@ from bot.checks import ModeratorGroup, require_can_post
 from bot.client import KindredBot
 from bot.errors import Refusal, report_error
 from bot.render import clip
-from bot.share_flow import ShareFlow, channel_needs
+from bot.share_flow import ShareFlow
 from bot.share_ui import StoryButton, ValueSelect
+from bot.story_publish import channel_needs
 
 log = logging.getLogger("kindred.share")
 
