@@ -59,8 +59,8 @@ HISTORY_LOOKBACK = 50
 CHART_FILE = "victories-per-value.png"
 # Charts are drawn off the event loop, one at a time, on one thread of their own. On the
 # shared default pool a burst of digests drew several at once on several threads, and each
-# thread's malloc arena kept its ~15 MB of image buffers afterwards: ~45 MB more peak memory
-# (bench/memory.py). One chart takes ~0.1 s; digests are paced by the send queue anyway.
+# thread's malloc arena kept its image buffers afterwards (bench/memory.py). One chart takes
+# ~25 ms and a few MB (bot/chart.py); digests are paced by the send queue anyway.
 CHART_THREAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kindred-chart")
 MISSED_NOTE = "Kindred was offline at the time (more than 6 hours late)"
 UNREACHABLE_NOTE = "Discord could not be reached for more than 6 hours"
