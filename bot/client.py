@@ -54,6 +54,7 @@ class KindredBot(commands.Bot):
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=KindredTree,
+            max_messages=None,  # no message cache: on_message sees each one as it arrives
         )
         self.config = config
         self.clock = clock

@@ -88,3 +88,11 @@ async def test_cooldowns_are_told_kindly(kit):
     out = await alice.slash("calm")
     assert out.reply.ephemeral
     assert "take a breath" in out.reply.content and "seconds" in out.reply.content
+
+
+async def test_no_message_cache_kindred_reads_each_message_once(kit):
+    """discord.py would keep the last 1,000 messages (~1.5 MB, bench/memory.py); Kindred only
+    needs each message as it arrives (the story-reply listener), never a cached copy."""
+    assert kit.bot._connection.max_messages is None
+    await kit.dispatch_message(int(kit.channels["general"]["id"]), kit.member("alice"))
+    assert list(kit.bot.cached_messages) == []
