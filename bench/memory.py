@@ -13,8 +13,8 @@ gateway (tests/kit, Discord's HTTP captured in-process), and reports its own pea
    due check and posting, the weekly digest (with its chart) and the unanswered-story nudge;
    the send queue runs on a simulated clock, so the posts go out without waiting 40/s;
 4. run a few commands (/celebrate, Cheer, /victories over a long history, /share, /suggest,
-   /settings show, /help) and 1,000 gateway messages (discord.py keeps the last 1,000 in its
-   message cache; Kindred's story-reply listener sees each).
+   /settings show, /help) and 1,000 gateway messages (Kindred's story-reply listener sees
+   each; Kindred turns discord.py's message cache off, so none is kept).
 Peak RSS is over the whole process life, imports included. The stand-in for Discord drops
 what it captured after each step, so its bookkeeping doesn't grow with the run.
 
@@ -418,7 +418,7 @@ async def run_bot(kit, servers: int, hours: int, marks: dict[str, float]) -> dic
     forget()
     marks["commands"] = rss_mb()["VmRSS"]
     general = int(kit.channels["general"]["id"])
-    for n in range(1_000):  # fills discord.py's message cache (max_messages = 1,000)
+    for n in range(1_000):  # would fill discord.py's message cache, were it on
         await kit.dispatch_message(general, bob, "")
         if n % 100 == 99:
             fake.requests.clear()

@@ -59,9 +59,12 @@ HISTORY_LOOKBACK = 50
 CHART_FILE = "victories-per-value.png"
 # Charts are drawn off the event loop, one at a time, on one thread of their own. On the
 # shared default pool a burst of digests drew several at once on several threads, and each
-# thread's malloc arena kept its ~15 MB of image buffers afterwards: ~45 MB more peak memory
-# (bench/memory.py). One chart takes ~0.1 s; digests are paced by the send queue anyway.
+# thread's malloc arena kept its image buffers afterwards (bench/memory.py). One chart takes
+# ~25 ms and a few MB (bot/chart.py); digests are paced by the send queue anyway.
 CHART_THREAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kindred-chart")
+# Servers that share a digest hour are prepared a few at a time: each holds its chart and
+# embed until Discord has it, and the send queue paces the posts anyway.
+DIGESTS_AT_ONCE = 4
 MISSED_NOTE = "Kindred was offline at the time (more than 6 hours late)"
 UNREACHABLE_NOTE = "Discord could not be reached for more than 6 hours"
 NO_CHANNEL_NOTE = "no celebrations channel is set and nothing has been celebrated publicly yet"
@@ -96,6 +99,7 @@ class DigestPoster:
         self.bot = bot
         self._queue = queue
         self._busy: set[int] = set()  # servers with a digest in progress in this process
+        self._slots = asyncio.Semaphore(DIGESTS_AT_ONCE)
 
     @property
     def queue(self) -> SendQueue:
@@ -142,7 +146,8 @@ class DigestPoster:
             return
         self._busy.add(guild_id)
         try:
-            await work
+            async with self._slots:
+                await work
         except Exception:
             log.exception("guild %s: the weekly digest could not be handled", guild_id)
         finally:

@@ -55,3 +55,27 @@ def test_many_values_fold_into_one_bar_and_nothing_breaks():
 def test_no_bars_still_draws_the_card():
     image = open_png(bar_chart_png([], "Victories per value"))
     assert image.size == CHART_SIZE
+
+
+def test_round_edges_are_smooth():
+    image = open_png(bar_chart_png(BARS, "t"))
+    corner = [image.getpixel((x, y))[3] for y in range(12) for x in range(12)]
+    assert any(0 < alpha < 255 for alpha in corner)  # the card's corner is antialiased
+    bar_end = [image.getpixel((x, y)) for y in range(100, 200) for x in range(100, 300)]
+    assert len(set(bar_end)) > 20  # blended pixels where the bars round off
+
+
+def test_drawn_at_final_size_so_a_chart_costs_little_memory(monkeypatch):
+    """The weekly digest draws one chart per server: no image bigger than the chart itself
+    (a supersampled 1600 x 900 RGBA canvas and its resized copies cost ~15 MB at peak)."""
+    sizes = []
+    new = Image.new
+
+    def recording_new(mode, size, *args, **kwargs):
+        sizes.append((mode, size))
+        return new(mode, size, *args, **kwargs)
+
+    monkeypatch.setattr(Image, "new", recording_new)
+    bar_chart_png(BARS, "Victories per value", "2 – 8 March 2026")
+    assert sizes
+    assert all(w * h <= CHART_SIZE[0] * CHART_SIZE[1] for _, (w, h) in sizes)

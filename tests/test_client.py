@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import platform
+import sys
 
 import discord
+import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import COMMAND_HASH_KEY, EXTENSIONS
+from bot.client import COMMAND_HASH_KEY, EXTENSIONS, share_one_malloc_arena
 
 
 async def test_default_intents_only_and_mentions_off(kit):
@@ -88,3 +91,24 @@ async def test_cooldowns_are_told_kindly(kit):
     out = await alice.slash("calm")
     assert out.reply.ephemeral
     assert "take a breath" in out.reply.content and "seconds" in out.reply.content
+
+
+async def test_no_message_cache_kindred_reads_each_message_once(kit):
+    """discord.py would keep the last 1,000 messages (~1.5 MB, bench/memory.py); Kindred only
+    needs each message as it arrives (the story-reply listener), never a cached copy."""
+    assert kit.bot._connection.max_messages is None
+    await kit.dispatch_message(int(kit.channels["general"]["id"]), kit.member("alice"))
+    assert list(kit.bot.cached_messages) == []
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="glibc's mallopt only",
+)
+def test_threads_share_one_malloc_arena_on_glibc():
+    assert share_one_malloc_arena() is True
+
+
+def test_the_malloc_arena_setting_is_skipped_off_linux(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert share_one_malloc_arena() is False

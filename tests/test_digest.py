@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime
 
 from PIL import Image
 
 from bot import digest
-from bot.celebrations import CHART_FILE
+from bot.celebrations import CHART_FILE, DIGESTS_AT_ONCE
 
 SUNDAY_1800 = datetime(2026, 3, 8, 18, 0, tzinfo=UTC)  # the first digest after the kit's start
 NEXT_SUNDAY_1800 = datetime(2026, 3, 15, 18, 0, tzinfo=UTC)
@@ -249,3 +250,21 @@ async def test_the_quotes_are_the_same_on_a_retry(kit):
     seed = f"{kit.guild.id}:{claim_week}"
     first = digest.choose_quotes(candidates, seed)
     assert len(first) == 3 and digest.choose_quotes(candidates, seed) == first
+
+
+async def test_a_burst_of_due_servers_draws_and_holds_only_a_few_digests_at_once(kit):
+    """Thousands of servers share a digest hour: each digest's chart and embed are held only
+    while a few at a time are prepared and sent, not all of them at once (bench/memory.py)."""
+    poster = cog(kit).digests
+    running, most = 0, 0
+
+    async def one_digest() -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.001)
+        running -= 1
+
+    await asyncio.gather(*(poster._guarded(n, one_digest()) for n in range(20)))
+    assert most == DIGESTS_AT_ONCE < 20
+    assert running == 0 and not poster._busy
