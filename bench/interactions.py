@@ -20,6 +20,11 @@ What is timed, per interaction:
 - *first answer*: from arrival until the first response reached Discord (the 3-second
   limit applies to this).
 
+Before the burst the bot's `on_ready` runs, as it does once connected (it freezes the
+long-lived heap out of the garbage collector's sight, bot/client.py): the burst meets the
+bot in its steady state. The payloads are built beforehand (a real bot gets them one by one
+from the gateway), so they are frozen with it and don't weigh on its collections.
+
 Then the run waits until everything the burst caused has gone out (victory cards, review
 cards, cheer-count edits, all through the shared send queue at 40/s) and checks the store:
 every victory, cheer, draft and suggestion is there exactly once, every public victory
@@ -313,6 +318,7 @@ async def run(count: int) -> dict:
             await asyncio.wait_for(probe.all_done.wait(), 60)
             await kit.settle(background, timeout=60)
             before = await counts(kit)
+            await kit.bot.on_ready()  # as after connecting: the bot freezes its long-lived heap
 
             counter = LogTally()
             logging.getLogger().addHandler(counter)

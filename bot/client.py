@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import hashlib
 import json
 import logging
@@ -49,6 +50,20 @@ def share_one_malloc_arena() -> bool:
     except (OSError, AttributeError):  # not glibc
         return False
     return mallopt(M_ARENA_MAX, 1) == 1
+
+
+def freeze_long_lived() -> None:
+    """Move everything alive now out of the garbage collector's sight (gc.freeze).
+
+    Run once the bot is ready: modules, library, cogs and discord.py's cache of every server
+    are loaded and live as long as the process. A full collection walks every tracked object;
+    with all of that in view one took ~55 ms in bench/interactions.py (~130 ms with 10,000
+    servers cached), and every interaction waiting on the event loop waited with it. Frozen
+    objects that later become garbage are still freed by reference counting; only cycles
+    among them stay (a server Kindred leaves keeps its few KB of cache until a restart).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class KindredTree(app_commands.CommandTree):
@@ -163,6 +178,7 @@ class KindredBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s in %d servers", self.user, len(self.guilds))
+        freeze_long_lived()
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.store.guilds.mark_joined(guild.id, self.clock())

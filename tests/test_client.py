@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import platform
 import sys
@@ -112,3 +113,15 @@ def test_threads_share_one_malloc_arena_on_glibc():
 def test_the_malloc_arena_setting_is_skipped_off_linux(monkeypatch):
     monkeypatch.setattr(sys, "platform", "darwin")
     assert share_one_malloc_arena() is False
+
+
+async def test_on_ready_freezes_what_lives_as_long_as_the_bot(kit):
+    """Full collections then skip the modules and discord.py's cache (bench/interactions.py)."""
+    long_lived = object.__new__(type("LongLived", (), {}))  # a tracked object alive at ready
+    gc.unfreeze()
+    try:
+        await kit.bot.on_ready()
+        assert gc.get_freeze_count() > 0
+        assert gc.is_tracked(long_lived) and not any(o is long_lived for o in gc.get_objects())
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot import prompt_admin as admin
+from bot.posting import POSTS_AT_ONCE
 from bot.sendqueue import SendQueue
 from bot.store.prompts import PromptRepository
 from tests.test_prompts_support import (
@@ -512,3 +513,32 @@ async def test_many_servers_in_the_same_minute_stay_under_50_requests_a_second(k
         in_window = [t for t in started if first <= t < first + 1.0]
         assert len(in_window) < 50
     assert started[-1] >= 2.0  # it really did spread them out
+
+
+async def test_servers_due_together_are_posted_a_few_at_a_time(kit, monkeypatch):
+    """Each post in flight holds its embed and Discord's answers: 40 servers due in the same
+    minute never have more than POSTS_AT_ONCE in progress, and every one is posted."""
+    poster = prompts_cog(kit).poster
+    servers = [other_guild(kit, {"daily": 0}) for _ in range(40)]
+    for server in servers:
+        await admin.set_schedule(
+            poster, server.id, channel=server.channel(kit, "daily"), time_text="19:30",
+            days_text=None, zone_text="Europe/Berlin", now=kit.clock(),
+        )  # fmt: skip
+    running, most = 0, 0
+    due = poster._due
+
+    async def counted(schedule, now) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        try:
+            await due(schedule, now)
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(poster, "_due", counted)
+    kit.clock.set(utc(2026, 3, 2, 18, 30))
+    out = await tick(kit)
+    assert len(prompt_posts(out)) == 40
+    assert most == POSTS_AT_ONCE < 40 and running == 0
