@@ -9,9 +9,10 @@ burst in bench/interactions.py; run it alone here to tell /celebrate's share apa
 
 Interactions go through the real command tree (tests/kit builds them as the gateway would)
 with Discord's HTTP captured in-process, so what is timed is the bot's own work: discord.py
-parsing and dispatch, our code, SQLite, and the capture's bookkeeping (so real numbers are a
-little lower). Each interaction is timed from its arrival to the end of its handler; under
-the burst that includes waiting for the others, which is the latency a member would see.
+parsing and dispatch, our code, SQLite, and the capture's bookkeeping. Each interaction is
+timed by bench/interactions.py's Probe: from its arrival until the tasks discord.py started
+for it have finished; under the burst that includes waiting for the others, which is the
+latency a member would see.
 The member is answered as soon as the victory is saved; public cards then go out through
 the bot's shared send queue at Discord's pace (40/s, under its 50 requests/s limit), so the
 burst's cards are posted over the following seconds: the run waits for all of them and
@@ -29,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from bench.common import Row, percentile, table
+from bench.interactions import Probe, click, slash
 from bot.clock import to_epoch
 from tests.kit import Kit
 
@@ -46,61 +48,15 @@ def report(benchmark: str, name: str, values_ms: list[float], target: float | No
     ]  # fmt: skip
 
 
-class Timer:
-    """Arrival and completion times of interactions, by interaction id."""
-
-    def __init__(self, kit: Kit):
-        self.kit = kit
-        self.arrived: dict[int, float] = {}
-        self.answered: dict[str, float] = {}  # token -> first callback
-        self.done: dict[int, float] = {}
-        self.finished = asyncio.Event()
-        self.expected = 0
-        self.background = set(asyncio.all_tasks())  # the bot's loops, idle in here
-        tree = kit.bot.tree
-        original_call = tree._call
-
-        async def timed_call(interaction):
-            try:
-                await original_call(interaction)
-            finally:
-                self.finish(interaction.id)
-
-        tree._call = timed_call
-        fake = kit.discord
-        original_handle = fake.handle
-
-        async def timed_handle(route, body, files, params, reason):
-            if route.path.endswith("/callback"):
-                token = route.url.rsplit("/", 2)[-2]
-                self.answered.setdefault(token, time.perf_counter())
-            return await original_handle(route, body, files, params, reason)
-
-        fake.handle = timed_handle
-
-    def finish(self, interaction_id: int) -> None:
-        self.done[interaction_id] = time.perf_counter()
-        if len(self.done) >= self.expected:
-            self.finished.set()
-
-    def dispatch(self, payload: dict) -> None:
-        self.kit.discord.interactions[payload["token"]] = payload
-        self.arrived[int(payload["id"])] = time.perf_counter()
-        self.kit.bot._connection.parse_interaction_create(payload)
-
-    def reset(self, expected: int) -> None:
-        self.arrived.clear(), self.answered.clear(), self.done.clear()
-        self.finished.clear()
-        self.expected = expected
+async def one(probe: Probe, payload: dict) -> float:
+    """Dispatch one interaction and wait for it: the bot's own work, in ms."""
+    probe.reset(1)
+    probe.dispatch(payload)
+    await asyncio.wait_for(probe.all_done.wait(), 30)
+    return probe.work_ms(int(payload["id"]))
 
 
-def slash_payload(kit: Kit, person, command: str, **options) -> dict:
-    payload = person._base(2, None)
-    payload["data"] = kit.command_data(command, options, focused=None)
-    return payload
-
-
-async def celebrate_burst(kit: Kit, timer: Timer, count: int) -> list[Row]:
+async def celebrate_burst(kit: Kit, probe: Probe, count: int) -> list[Row]:
     people = [kit.member(f"member{n}") for n in range(200)]
     values = [v.key for v in kit.bot.library.values]
     payloads = []
@@ -110,26 +66,23 @@ async def celebrate_burst(kit: Kit, timer: Timer, count: int) -> list[Row]:
             options["value"] = values[n % len(values)]
         if n % 5 == 0:
             options["visibility"] = "just me"
-        payloads.append(slash_payload(kit, people[n % len(people)], "celebrate", **options))
+        payloads.append(slash(kit, people[n % len(people)], "celebrate", **options))
     # warm up (first queries, caches) outside the measurement
-    timer.reset(1)
-    timer.dispatch(slash_payload(kit, people[0], "celebrate", victory="warm up"))
-    await asyncio.wait_for(timer.finished.wait(), 30)
+    await one(probe, slash(kit, people[0], "celebrate", victory="warm up"))
+    await kit.bot.on_ready()  # as after connecting: the bot freezes its long-lived heap
 
-    timer.reset(count)
+    background = set(asyncio.all_tasks())
+    probe.reset(count)
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
     for n, payload in enumerate(payloads):  # evenly spread over one second
-        loop.call_at(start + n / count, timer.dispatch, payload)
-    await asyncio.wait_for(timer.finished.wait(), 120)
-    work = [(timer.done[i] - timer.arrived[i]) * 1000 for i in timer.done]
+        loop.call_at(start + n / count, probe.dispatch, payload)
+    await asyncio.wait_for(probe.all_done.wait(), 120)
+    work = [probe.work_ms(int(p["id"])) for p in payloads]
+    answer = [probe.answer_ms(p) for p in payloads]
     cards_started = time.perf_counter()
-    await kit.settle(timer.background, timeout=600)
+    await kit.settle(background, timeout=600)
     cards_took = time.perf_counter() - cards_started
-    tokens = {p["token"]: int(p["id"]) for p in payloads}
-    answer = [
-        (t - timer.arrived[tokens[k]]) * 1000 for k, t in timer.answered.items() if k in tokens
-    ]
     stored = (await kit.store.fetchone("SELECT COUNT(*) FROM victories"))[0]
     assert stored == count + 1, f"expected {count + 1} victories, found {stored}"
     unposted = (
@@ -148,7 +101,7 @@ async def celebrate_burst(kit: Kit, timer: Timer, count: int) -> list[Row]:
     ]  # fmt: skip
 
 
-async def history_runs(kit: Kit, timer: Timer, entries: int, runs: int) -> list[Row]:
+async def history_runs(kit: Kit, probe: Probe, entries: int, runs: int) -> list[Row]:
     alice, bob = kit.member("alice"), kit.member("bob")
     at = to_epoch(kit.clock())
     rows = [
@@ -170,70 +123,27 @@ async def history_runs(kit: Kit, timer: Timer, entries: int, runs: int) -> list[
     ):
         times = []
         for n in range(runs + 5):
-            timer.reset(1)
-            timer.dispatch(slash_payload(kit, person, "victories", **options))
-            await asyncio.wait_for(timer.finished.wait(), 30)
-            [(iid, done)] = timer.done.items()
+            took = await one(probe, slash(kit, person, "victories", **options))
             if n >= 5:  # the first few warm caches
-                times.append((done - timer.arrived[iid]) * 1000)
+                times.append(took)
         rows += report("victories", label, times, HISTORY_TARGET_MS)
 
     # a deep page turn (a button: DynamicItem dispatch, OFFSET near the end)
-    cog = kit.bot.get_cog("Victories")
-    original = cog.turn_page
-    times: list[float] = []
-
-    async def timed(interaction, *args, **kwargs):
-        started = timer.arrived[interaction.id]
-        await original(interaction, *args, **kwargs)
-        times.append((time.perf_counter() - started) * 1000)
-
-    cog.turn_page = timed
     oldest = (
         await kit.store.fetchone(
             "SELECT MIN(victory_id) FROM victories WHERE member_id = ?", (alice.id,)
         )
     )[0]
-    cursor = f"b{oldest + 5}:{entries // 5}"  # the last page of the history
-    for _ in range(runs):
-        message = {
-            "id": "1",
-            "channel_id": str(kit.channel("general").id),
-            "author": kit.bot_user,
-            "content": "",
-            "embeds": [],
-            "components": [
-                {
-                    "type": 1,
-                    "components": [
-                        {
-                            "type": 2,
-                            "style": 2,
-                            "label": "Next",
-                            "custom_id": f"kindred:victories:page:{alice.id}:{cursor}",
-                        }
-                    ],
-                }
-            ],
-            "flags": 64,
-            "timestamp": "2026-03-02T09:00:00+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "pinned": False,
-            "type": 0,
-        }
-        payload = alice._base(3, None)
-        payload["message"] = message
-        payload["data"] = {
-            "custom_id": f"kindred:victories:page:{alice.id}:{cursor}",
-            "component_type": 2,
-        }
-        timer.dispatch(payload)
-        await kit.settle(timer.background)
+    custom_id = f"kindred:victories:page:{alice.id}:b{oldest + 5}:{entries // 5}"  # the last
+    message = {
+        "id": "1", "channel_id": str(kit.channel("general").id), "author": kit.bot_user,
+        "content": "", "embeds": [], "attachments": [], "flags": 64, "type": 0,
+        "components": [{"type": 1, "components": [
+            {"type": 2, "style": 2, "label": "Next", "custom_id": custom_id}]}],
+        "timestamp": "2026-03-02T09:00:00+00:00", "edited_timestamp": None, "tts": False,
+        "mention_everyone": False, "mentions": [], "mention_roles": [], "pinned": False,
+    }  # fmt: skip
+    times = [await one(probe, click(alice, custom_id, message)) for _ in range(runs)]
     rows += report(
         "victories", f"/victories Older to page {entries // 5:,} (the last; button)", times[5:],
         HISTORY_TARGET_MS,
@@ -248,11 +158,14 @@ async def measure(quick: bool = False, *, burst: bool = False) -> list[Row]:
         kit = await Kit.start(Path(tmp), patch)
         try:
             kit.discord.dedupe_nonces = False  # the fake's O(messages) scan is not our work
-            timer = Timer(kit)
-            if burst:
-                rows += await celebrate_burst(kit, timer, count)
-                kit.clock.advance(seconds=1)
-            rows += await history_runs(kit, timer, entries, runs)
+            probe = Probe(kit)
+            try:
+                if burst:
+                    rows += await celebrate_burst(kit, probe, count)
+                    kit.clock.advance(seconds=1)
+                rows += await history_runs(kit, probe, entries, runs)
+            finally:
+                probe.close()
         finally:
             await kit.close()
     return rows
