@@ -14,10 +14,6 @@ from bot.errors import GUILD_ONLY, NOT_MODERATOR, Refusal
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
-def is_moderator(interaction: discord.Interaction) -> bool:
-    return interaction.guild is not None and interaction.permissions.manage_guild
-
-
 def require_moderator(interaction: discord.Interaction) -> None:
     """For buttons and modals, which have no command checks: refuse kindly."""
     if interaction.guild is None:

@@ -20,8 +20,6 @@ from bot.safety import needs_care
 from bot.schedule import local_instant, next_occurrence
 
 CATCH_UP = timedelta(hours=6)
-RETRY_AFTER = timedelta(minutes=2)  # a claim older than this and unsent was interrupted
-MAX_ATTEMPTS = 3
 QUOTES = 3
 QUOTE_LIMIT = 140
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
