@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.errors import Refusal
-from bot.render import clip, kind_embed
+from bot.render import EMBED_DESCRIPTION_LIMIT, clip, kind_embed
 from bot.safety import needs_care
 from bot.store.care import Resource
 from bot.ui import IdButton, dynamic_view
@@ -32,15 +32,21 @@ DEFAULT_RESOURCES = (
 )
 
 
+CARE_OPENING = (
+    "Something you wrote sounded really heavy. If you're struggling right now, "
+    "please reach out to someone who can help:\n\n"
+)
+
+
+def care_text(resources: Sequence[Resource]) -> str:
+    """What a member in crisis reads: every resource in full (adding refuses what won't fit)."""
+    return CARE_OPENING + "\n".join(resource_lines(resources))
+
+
 async def resources_embed(bot: KindredBot, guild_id: int) -> discord.Embed:
     """The server's own resources, or the defaults until moderators set some."""
-    lines = resource_lines(await bot.store.care.resources(guild_id))
-    embed = kind_embed(
-        "You don't have to carry this alone",
-        "Something you wrote sounded really heavy. If you're struggling right now, "
-        "please reach out to someone who can help:\n\n" + "\n".join(lines),
-        colour=CARE_COLOUR,
-    )
+    text = care_text(await bot.store.care.resources(guild_id))
+    embed = kind_embed("You don't have to carry this alone", text, colour=CARE_COLOUR)
     embed.set_footer(text="Only you can see this. What you were doing carries on as normal.")
     return embed
 
@@ -94,7 +100,7 @@ async def alert_moderators(bot: KindredBot, guild_id: int, message: str) -> None
 
 
 # ----- the server's own resources -------------------------------------------------------
-MAX_RESOURCES = 20  # 20 lines of at most ~180 characters stay inside one embed
+MAX_RESOURCES = 20  # a list members can take in at a glance; care_text must also fit one embed
 NAME_LIMIT, CONTACT_LIMIT, REGION_LIMIT = 80, 200, 40
 
 
@@ -137,10 +143,19 @@ async def add_resource(
 ) -> Resource:
     """Add a resource for the server, refusing duplicates and overly long lists."""
     name, contact, region = clean_resource(name, contact, region)
-    if len(await bot.store.care.resources(guild_id)) >= MAX_RESOURCES:
+    listed = await bot.store.care.resources(guild_id)
+    if len(listed) >= MAX_RESOURCES:
         raise Refusal(
-            f"This server already lists {MAX_RESOURCES} resources, the most that fit in one "
-            "message. Remove one with `/care resources remove` first. Nothing was changed."
+            f"This server already lists {MAX_RESOURCES} resources, the most members can take "
+            "in at once. Remove one with `/care resources remove` first. Nothing was changed."
+        )
+    candidate = Resource(0, guild_id, name, contact, region, bot.clock())
+    over = len(care_text([*listed, candidate])) - EMBED_DESCRIPTION_LIMIT
+    if over > 0:
+        raise Refusal(
+            "Members in crisis see every resource in one message, and this one would make it "
+            f"{over} characters too long for Discord. Shorten it, or remove one with "
+            "`/care resources remove` first. Nothing was changed."
         )
     added = await bot.store.care.add_resource(guild_id, name, contact, region, bot.clock())
     if added is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Awaitable
 
 import discord
 from discord import app_commands
@@ -97,3 +98,15 @@ async def send_ephemeral(interaction: discord.Interaction, content: str, **kwarg
             await interaction.response.send_message(content, ephemeral=True, **kwargs)
     except discord.HTTPException:
         log.warning("interaction %s: could not deliver the error message", interaction.id)
+
+
+async def saved_or_logged(write: Awaitable[object], what: str) -> bool:
+    """Bookkeeping after the member already has their answer (a notice marked delivered, a
+    cleanup job done): a full disk must not turn what was done into an error for them. The
+    log gets the traceback; the loops that own the bookkeeping try again later."""
+    try:
+        await write
+    except sqlite3.Error:
+        log.error("could not save that %s", what, exc_info=True)
+        return False
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -116,15 +117,19 @@ class Erasure:
 async def erase(store: Store, guild_id: int, member_id: int, now: datetime) -> Erasure:
     """Erase the member from every repository; idempotent.
 
-    Discord cleanup is asked for first (the rows say which messages to change), queued,
-    and only then are the rows erased: a crash in between leaves the jobs queued and a
-    second erase finishes the rows, so nothing is forgotten.
+    Discord cleanup is asked for first (the rows say which messages to change); then the
+    jobs are queued and every repository's rows erased in one transaction, so a crash or
+    a full disk leaves either all of it done or none of it, never half a member.
     """
     before = await collect(store, guild_id, member_id, now)
     jobs: list[CleanupJob] = []
     for repository in store.repositories:
         jobs.extend(await repository.discord_cleanup_for_member(guild_id, member_id))
-    queued = await store.care.queue_cleanup(guild_id, jobs, now) if jobs else 0
-    for repository in store.repositories:
-        await repository.erase_member(guild_id, member_id)
-    return Erasure(before.counts, queued)
+
+    def erase_all(db: sqlite3.Connection) -> int:
+        queued = store.care.queue_cleanup_rows(db, guild_id, jobs, now)
+        for repository in store.repositories:
+            repository.erase_member_rows(db, guild_id, member_id)
+        return queued
+
+    return Erasure(before.counts, await store.atomic(erase_all))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -137,3 +138,16 @@ async def send_once(
             log.info("send try %d failed (%r); trying again in %.1f s", attempt + 1, error, pause)
         await (queue._sleep if queue is not None else asyncio.sleep)(pause)
     raise AssertionError("unreachable")
+
+
+async def recorded_or_taken_down(record: Awaitable[object], *posted: Any) -> None:
+    """Discord must hold nothing the database doesn't know about (a member erasing their
+    data could never take it down). If recording what was just posted fails (a full disk),
+    delete the post again, which needs no disk, and re-raise."""
+    try:
+        await record
+    except sqlite3.Error:
+        for item in posted:
+            with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
+                await item.delete()
+        raise

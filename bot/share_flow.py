@@ -100,6 +100,14 @@ class ShareFlow:
             raise Refusal(GONE)
         return story
 
+    @staticmethod
+    def _stuck(story: Story, now) -> bool:
+        """Claimed for posting long ago and never posted (see stories.STUCK_AFTER)."""
+        unposted = story.status == PUBLISHING or (
+            story.status == PENDING and story.review_message_id is None
+        )
+        return unposted and story.submitted_at <= stories.stuck_before(now)
+
     async def _author_pressed(
         self, interaction: discord.Interaction, story_id: int
     ) -> Story | None:
@@ -244,7 +252,10 @@ class ShareFlow:
 
     # ----- posting ---------------------------------------------------------------------------
     async def on_post(self, interaction: discord.Interaction, story_id: int) -> None:
-        story = await self._mine(interaction, story_id, DRAFT)
+        now = self.bot.clock()
+        story = await self._mine(interaction, story_id, DRAFT, PUBLISHING, PENDING)
+        if story.status != DRAFT and not self._stuck(story, now):
+            raise Refusal(stories.STILL_POSTING if story.status == PUBLISHING else GONE)
         found = stories.problems(stories.text_of(story))
         if found:
             raise Refusal(f"{found[0]} Press **Edit** to change it; your draft is saved.")
@@ -264,13 +275,13 @@ class ShareFlow:
                     "channel is set yet, so I can't pass yours on. Your draft is saved; please "
                     "let a moderator know (they can use `/settings mod-channel`)."
                 )
-        now = self.bot.clock()
         result = await self.stories.submit(
             story_id,
             interaction.user.id,
             now,
             cooldown_after=stories.cooldown_cutoff(now),
             to_review=settings.review,
+            stuck_before=stories.stuck_before(now),
         )
         if result.last_submitted is not None:
             ends = stories.cooldown_ends(result.last_submitted)

@@ -142,6 +142,21 @@ def problems(text: StoryText) -> list[str]:
     return found
 
 
+# A claim to post that never finished (a full disk kept it from being undone, or the bot
+# died mid-post) lets the author press Post again after this long; a post that did land is
+# found again by its nonce or forum marker, so pressing again never doubles it.
+STUCK_AFTER = timedelta(minutes=15)
+STILL_POSTING = (
+    "Your story is still on its way. If it isn't in the stories channel within 15 minutes, "
+    "press **Post** again: it won't be posted twice. Your draft is saved."
+)
+
+
+def stuck_before(now: datetime) -> datetime:
+    """A story claimed for posting before this instant, and not posted, is the author's again."""
+    return now - STUCK_AFTER
+
+
 def cooldown_cutoff(now: datetime) -> datetime:
     """A submission after this instant means the member must wait."""
     return now - COOLDOWN

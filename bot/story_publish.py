@@ -18,7 +18,7 @@ from bot import stories
 from bot.errors import Refusal
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip
-from bot.sendqueue import NETWORK_ERRORS, send_once
+from bot.sendqueue import NETWORK_ERRORS, recorded_or_taken_down, send_once
 from bot.share_ui import (
     byline,
     guide_embed,
@@ -79,7 +79,9 @@ class StoryPublisher:
             )
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             raise self.post_failed(channel, error, DRAFT_KEPT) from error
-        await self.stories.set_review_message(story.story_id, channel.id, message.id)
+        await recorded_or_taken_down(
+            self.stories.set_review_message(story.story_id, channel.id, message.id), message
+        )
         log.info("story %s queued for review in guild %s", story.story_id, story.guild_id)
         return message.jump_url
 
@@ -136,12 +138,17 @@ class StoryPublisher:
             await thread.send(embed=guide_embed(story), view=guide_view(story))
         except (discord.HTTPException, *NETWORK_ERRORS):
             log.warning("story %s: could not post the values guide", story.story_id)
-        await self.stories.mark_published(
-            story.story_id,
-            channel_id=post_channel_id,
-            message_id=message.id,
-            thread_id=thread.id,
-            now=self.bot.clock(),
+        forum = isinstance(channel, discord.ForumChannel)  # a forum post goes with its thread
+        posted = (thread,) if forum else (thread, message)
+        await recorded_or_taken_down(
+            self.stories.mark_published(
+                story.story_id,
+                channel_id=post_channel_id,
+                message_id=message.id,
+                thread_id=thread.id,
+                now=self.bot.clock(),
+            ),
+            *posted,
         )
         log.info("story %s published in guild %s", story.story_id, story.guild_id)
         return thread.jump_url

@@ -13,7 +13,7 @@ from datetime import datetime
 import discord
 
 from bot.checks import missing_permissions
-from bot.errors import Refusal
+from bot.errors import Refusal, saved_or_logged
 from bot.library import Value
 from bot.posting import PromptPoster
 from bot.prompt_admin import UNCHANGED, require_prompt_text, require_value, same_in_rotation
@@ -161,7 +161,9 @@ async def tell_member(poster: PromptPoster, suggestion: Suggestion, guild_name: 
     except discord.HTTPException as error:
         log.info("suggestion %s: DM not delivered (%s)", suggestion.suggestion_id, error.code)
         return False
-    await poster.repo.notice_delivered([suggestion.suggestion_id])
+    await saved_or_logged(
+        poster.repo.notice_delivered([suggestion.suggestion_id]), "suggestion news as delivered"
+    )
     return True
 
 

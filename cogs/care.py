@@ -28,7 +28,7 @@ from bot.checks import ModeratorGroup
 from bot.cleanup import run_cleanup
 from bot.client import KindredBot
 from bot.clock import from_epoch, to_epoch
-from bot.errors import GUILD_ONLY, Refusal
+from bot.errors import GUILD_ONLY, Refusal, saved_or_logged
 from bot.library import Value
 from bot.privacy import PRIVACY_INTRO, PRIVACY_TITLE, maintain, privacy_sections
 from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, clip, kind_embed
@@ -94,8 +94,8 @@ class EraseButton(
         erasure = await mydata.erase(bot.store, interaction.guild_id, self.member_id, bot.clock())
         await interaction.response.edit_message(content=erased_text(erasure), embed=None, view=None)
         cog = bot.get_cog("Care")
-        if erasure.cleanup_jobs and cog is not None:
-            await cog.cleanup_tick(guild_id=interaction.guild_id)
+        if erasure.cleanup_jobs and cog is not None:  # the janitor redoes what isn't saved
+            await saved_or_logged(cog.cleanup_tick(guild_id=interaction.guild_id), "cleanup done")
 
 
 class KeepButton(

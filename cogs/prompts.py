@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 
 import discord
 from discord import app_commands
@@ -13,10 +15,11 @@ from bot import suggestions
 from bot.care import alert_moderators, offer_care
 from bot.checks import ModeratorGroup, require_moderator
 from bot.client import KindredBot
-from bot.errors import Refusal, send_ephemeral
+from bot.errors import Refusal, saved_or_logged, send_ephemeral
 from bot.posting import PromptPoster, long_date, prompt_embed
 from bot.render import MESSAGE_LIMIT, chunk_lines, clip, kind_embed
 from bot.schedule import search_zones
+from bot.sendqueue import recorded_or_taken_down
 from bot.store.prompt_suggestions import Suggestion
 from bot.ui import IdButton, KindModal, dynamic_view, send_pages
 
@@ -402,7 +405,9 @@ class Prompts(commands.Cog):
             )
         await send_ephemeral(interaction, answer)
         if notice_ids:
-            await self.bot.store.prompts.notice_delivered(notice_ids)
+            await saved_or_logged(
+                self.bot.store.prompts.notice_delivered(notice_ids), "suggestion news as shown"
+            )
         if await offer_care(self.bot, interaction, text):
             await alert_moderators(
                 self.bot,
@@ -432,9 +437,17 @@ class Prompts(commands.Cog):
                 "I couldn't reach the moderators' channel just now. Please try again in a "
                 "little while. Nothing was sent."
             ) from None
-        await self.bot.store.prompts.set_review_message(
-            suggestion.suggestion_id, message.channel.id, message.id
-        )
+        try:
+            await recorded_or_taken_down(
+                self.bot.store.prompts.set_review_message(
+                    suggestion.suggestion_id, message.channel.id, message.id
+                ),
+                message,
+            )
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                await self.bot.store.prompts.withdraw(suggestion.suggestion_id)
+            raise
         return (
             f"Thank you! Your suggestion for **{submitted.value.badge}** went to the moderators. "
             "You'll hear back by DM (or here, next time, if your DMs are closed).\n"

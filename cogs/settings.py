@@ -51,14 +51,15 @@ class Settings(commands.Cog):
     )
     @app_commands.describe(zone="An IANA time zone, like Europe/Berlin or America/New_York")
     async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
-        if zone_or_none(zone.strip()) is None:
+        known = zone_or_none(zone)
+        if known is None:
             raise Refusal(
-                f"I don't know the time zone '{zone[:60]}'. Please pick one from the list, "
-                "like Europe/Berlin or America/New_York. Nothing was changed."
+                f"I don't know the time zone '{zone.strip()[:60]}'. Please pick one from the "
+                "list, like Europe/Berlin or America/New_York. Nothing was changed."
             )
-        await self.bot.store.guilds.set_timezone(interaction.guild_id, zone.strip())
+        await self.bot.store.guilds.set_timezone(interaction.guild_id, known.key)
         await interaction.response.send_message(
-            f"This server's time zone is now **{zone.strip()}**.", ephemeral=True
+            f"This server's time zone is now **{known.key}**.", ephemeral=True
         )
 
     @timezone.autocomplete("zone")

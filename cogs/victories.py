@@ -16,6 +16,7 @@ import functools
 import logging
 import re
 import secrets
+import sqlite3
 from typing import Literal
 
 import discord
@@ -31,7 +32,13 @@ from bot.digest import DAY_NAMES, schedule_text
 from bot.errors import Refusal
 from bot.render import clip, kind_embed
 from bot.schedule import TIME_ERROR
-from bot.sendqueue import NETWORK_ERRORS, send_once, shared_queue, transient
+from bot.sendqueue import (
+    NETWORK_ERRORS,
+    recorded_or_taken_down,
+    send_once,
+    shared_queue,
+    transient,
+)
 from bot.store.victories import CheerStatus
 from bot.ui import IdButton, KindDynamicItem
 
@@ -334,7 +341,23 @@ class Victories(commands.Cog):
         except Exception:
             log.exception("guild %s: victory card failed", saved.guild_id)
             return
-        await self.repo.set_message(saved.victory_id, channel.id, message.id)
+        try:
+            await recorded_or_taken_down(
+                self.repo.set_message(saved.victory_id, channel.id, message.id), message
+            )
+        except sqlite3.Error:
+            log.exception(
+                "guild %s: victory card taken down: its id can't be saved", saved.guild_id
+            )
+            with contextlib.suppress(sqlite3.Error):
+                await self.repo.make_private(saved.victory_id)
+            with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
+                await interaction.followup.send(
+                    f"Kindred can't save right now, so your victory's card couldn't stay up in "
+                    f"{channel.mention}. Victory #{saved.victory_id} itself is kept in your "
+                    "history; `/victories` shows it.",
+                    ephemeral=True,
+                )
 
     @celebrate.autocomplete("value")
     async def value_choices(

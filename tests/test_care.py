@@ -353,6 +353,30 @@ async def test_resource_input_is_checked(kit):
     assert len(await kit.store.care.resources(kit.guild.id)) == 2
 
 
+async def test_every_resource_reaches_a_member_in_full_or_the_add_is_refused(kit):
+    """Long, markdown-heavy resources: the crisis message never clips one away."""
+    await add_probe(kit)
+    mo = kit.moderator("mo")
+    contact = "Call *" + "1_2" * 64  # escaping markdown makes it longer than typed
+    added = []
+    for n in range(MAX_RESOURCES):
+        out = await mo.slash(
+            "care resources add", name=f"Line_{n} " + "*" * 60, contact=contact, region="Any_where"
+        )
+        if "too long for Discord" in out.reply.text:
+            assert out.reply.ephemeral and "Nothing was changed" in out.reply.text
+            break
+        added.append(n)
+    assert 3 < len(added) < MAX_RESOURCES
+    assert len(await kit.store.care.resources(kit.guild.id)) == len(added)
+    out = await kit.member("alice").slash("probe-share", text=CRISIS)
+    care = resources_reply(out).embeds[0]["description"]
+    assert len(care) <= 4096 and not care.endswith("…")
+    for n in added:
+        assert f"**Line\\_{n} " in care
+    assert care.count(discord.utils.escape_markdown(contact)) == len(added)
+
+
 async def test_a_server_lists_at_most_twenty_resources(kit):
     mo = kit.moderator("mo")
     for n in range(MAX_RESOURCES):

@@ -20,6 +20,7 @@ import itertools
 import logging
 import os
 
+import discord
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 from bot import prompt_admin
 from bot.render import spoiler
 from bot.safety import needs_care
+from bot.schedule import format_hhmm, parse_hhmm, parse_weekdays, zone_or_none
 from bot.sendqueue import shared_queue
 from bot.store.prompt_suggestions import normalised
 from bot.store.stories import DRAFT, PENDING, PUBLISHED
@@ -665,6 +667,122 @@ async def test_any_removal_reason_reaches_the_author_exactly_or_is_refused(
         assert f"**Reason:** {note}\n" in dm.embeds[0]["description"]
     else:
         assert "Reason" not in dm.embeds[0]["description"]
+
+
+# ----- crisis resources moderators list -------------------------------------------------------------
+@FUZZ
+@given(name=typed(80), contact=typed(200), region=st.none() | typed(40))
+async def test_any_crisis_resource_reaches_members_exactly_or_is_refused(
+    kit, mo, error_logs, name, contact, region
+):
+    await kit.store.execute("DELETE FROM care_resources")
+    await mo.slash("care resources add", name="Samaritans", contact="116 123", region="UK")
+    watch = Watch(kit, error_logs)
+    options = {"name": name, "contact": contact} | ({"region": region} if region else {})
+    await mo.slash("care resources add", **options)
+    stored = await rows(
+        kit, "SELECT name, contact, region FROM care_resources WHERE name != 'Samaritans'"
+    )
+    expected = (folded(name), folded(contact), folded(region or "") or None)
+    limits = (("name", 80), ("contact", 200), ("region", 40))
+    for (what, limit), text in zip(limits, expected, strict=True):
+        if what != "region" and not text:
+            watch.refused(f"The {what} can't be empty", "Nothing was changed")
+            assert stored == []
+            return
+        if text and len(text) > limit:
+            watch.refused(f"The {what} is {len(text)} characters", f"keep it to {limit}")
+            assert stored == []
+            return
+    if (expected[0].lower(), (expected[2] or "").lower()) == ("samaritans", "uk"):
+        watch.refused("already listed", "Nothing was changed")
+        return
+    watch.kept()
+    assert stored == [expected]
+    watch = Watch(kit, error_logs)  # a member in crisis reads it in full, within every limit
+    await newcomer(kit).slash("celebrate", victory="I want to kill myself tonight")
+    watch.check()
+    [care] = [r for r in watch.replies() if "carry this alone" in r.text]
+    assert care.ephemeral
+    escape = discord.utils.escape_markdown
+    assert escape(expected[1]) in care.embeds[0]["description"]
+    assert f"**{escape(expected[0])}**" in care.embeds[0]["description"]
+
+
+# ----- times, days and zones moderators type -------------------------------------------------------
+ZONES = ("Europe/Berlin", " america/new_york ", "UTC", "localtime", "../etc/passwd", "America")
+clock = "{}:{:02d}".format
+times = st.one_of(
+    typed(10),
+    st.builds(clock, st.integers(0, 23), st.integers(0, 59)),
+    st.builds(clock, st.integers(-2, 30), st.integers(0, 70)),
+)
+day_lists = st.lists(
+    st.sampled_from(["mon", "Tue", "weds", "thursdays", "fri-mon", "weekdays", "and", ",", "-"]),
+    max_size=6,
+).map(" ".join)
+zones = st.one_of(st.sampled_from(ZONES), typed(60))
+
+
+def parsed_or_none(parse, text):
+    try:
+        return parse(text)
+    except ValueError:
+        return None
+
+
+@FUZZ
+@given(time=times, days=st.none() | day_lists | typed(40), zone=st.none() | zones)
+async def test_any_schedule_is_kept_as_read_or_refused(kit, mo, error_logs, time, days, zone):
+    kit.add_channel("daily")
+    before = await kit.store.prompts.get_schedule(kit.guild.id)
+    watch = Watch(kit, error_logs)
+    options = {"channel": "daily", "time": time} | ({"days": days} if days else {})
+    await mo.slash("prompts schedule", **options | ({"timezone": zone} if zone else {}))
+    after = await kit.store.prompts.get_schedule(kit.guild.id)
+    at = parsed_or_none(parse_hhmm, time)
+    weekdays = parsed_or_none(parse_weekdays, days)
+    known = zone_or_none(zone) if zone and zone.strip() else zone_or_none("UTC")
+    if at is None or weekdays is None or known is None:
+        watch.refused("Nothing was changed")
+        assert after == before
+        return
+    watch.kept()
+    assert (after.post_time, after.weekdays, after.timezone) == (
+        format_hhmm(at), weekdays, known.key,
+    )  # fmt: skip
+
+
+@FUZZ
+@given(zone=zones)
+async def test_any_server_time_zone_is_kept_by_name_or_refused(kit, mo, error_logs, zone):
+    await kit.store.guilds.set_timezone(kit.guild.id, "Asia/Tokyo")
+    watch = Watch(kit, error_logs)
+    await mo.slash("settings timezone", zone=zone)
+    stored = (await kit.store.guilds.get(kit.guild.id)).timezone
+    known = zone_or_none(zone)
+    if known is None:
+        watch.refused("don't know the time zone", "Nothing was changed")
+        assert stored == "Asia/Tokyo"
+        return
+    watch.kept()
+    assert stored == known.key
+
+
+@FUZZ
+@given(time=times)
+async def test_any_digest_time_is_kept_as_read_or_refused(kit, mo, error_logs, time):
+    before = await kit.store.victories.settings(kit.guild.id)
+    watch = Watch(kit, error_logs)
+    await mo.slash("celebrations digest", day="Friday", time=time)
+    after = await kit.store.victories.settings(kit.guild.id)
+    at = parsed_or_none(parse_hhmm, time) if len(time) <= 10 else None
+    if at is None:
+        watch.refused("HH:MM", "Nothing was changed")
+        assert after == before
+        return
+    watch.kept()
+    assert (after.digest_weekday, after.digest_time) == (4, format_hhmm(at))
 
 
 # ----- the checks themselves catch what Discord would refuse ------------------------------------------

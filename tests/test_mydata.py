@@ -41,7 +41,7 @@ class PostedStories(Repository):
             jobs.append(CleanupJob(thread_id, 0, "lock", "Removed by its author"))
         return jobs
 
-    async def erase_member(self, guild_id, member_id):
+    def erase_member_rows(self, db, guild_id, member_id):
         self.posts.pop(member_id, None)
 
 

@@ -15,6 +15,13 @@ async def test_timezone_is_set_by_a_moderator(kit):
     assert (await kit.store.guilds.get(kit.guild.id)).timezone == "Europe/Berlin"
 
 
+async def test_a_zone_typed_in_any_case_is_kept_by_its_proper_name(kit):
+    mo = kit.moderator("mo")
+    out = await mo.slash("settings timezone", zone="  america/new_york ")
+    assert "**America/New_York**" in out.reply.text
+    assert (await kit.store.guilds.get(kit.guild.id)).timezone == "America/New_York"
+
+
 async def test_an_unknown_zone_is_refused_kindly_and_changes_nothing(kit):
     mo = kit.moderator("mo")
     await mo.slash("settings timezone", zone="Asia/Tokyo")

@@ -1,13 +1,14 @@
 """What every repository shares: its store, and the member-data contract.
 
 A repository that keeps rows about a member lists those tables in `member_tables` and
-implements `export_member` / `erase_member`, so `/mydata` can never miss a table
+implements `export_member` / `erase_member_rows`, so `/mydata` can never miss a table
 (a test compares `member_tables` with the schema).
 
 A repository whose rows stand for messages Kindred posted (a published story, a victory
 card) also overrides `discord_cleanup_for_member`: `/mydata erase` calls it BEFORE
-`erase_member`, queues the returned `CleanupJob`s, then erases the rows. Discord is cleaned
-afterwards by a janitor that retries what fails, so the erase never waits on Discord.
+erasing, then queues the returned `CleanupJob`s and erases every repository's rows in ONE
+transaction, so a failing disk leaves all of it or none. Discord is cleaned afterwards by a
+janitor that retries what fails, so the erase never waits on Discord.
 """
 
 from __future__ import annotations
@@ -60,13 +61,18 @@ class Repository:
         """
         return {}
 
-    async def erase_member(self, guild_id: int, member_id: int) -> None:
+    def erase_member_rows(self, db: sqlite3.Connection, guild_id: int, member_id: int) -> None:
         """Delete every row about the member in this server; must be idempotent.
 
-        Afterwards no row of `member_tables` names the member: delete the row, or clear
-        the id where the row belongs to someone else (a moderator's `reviewed_by`).
+        Runs inside the caller's transaction (plain sqlite3, see `Store.atomic`). Afterwards
+        no row of `member_tables` names the member: delete the row, or clear the id where
+        the row belongs to someone else (a moderator's `reviewed_by`).
         """
         return None
+
+    async def erase_member(self, guild_id: int, member_id: int) -> None:
+        """`erase_member_rows` as a transaction of its own."""
+        await self.store.atomic(self.erase_member_rows, guild_id, member_id)
 
     async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
         """What to change on Discord for the member's rows, asked before they are erased.

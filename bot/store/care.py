@@ -167,27 +167,28 @@ class CareRepository(Repository):
     # ----- Discord cleanup owed after an erase ---------------------------------------
     async def queue_cleanup(self, guild_id: int, jobs: Iterable[CleanupJob], at: datetime) -> int:
         """Queue jobs (due now); a job already queued is kept once. Returns how many are new."""
-        rows = [
-            (guild_id, j.channel_id, j.message_id, j.action, j.content, to_epoch(at), to_epoch(at))
-            for j in jobs
-        ]
-        if not rows:
+        jobs = list(jobs)
+        if not jobs:
             return 0
+        return await self.store.atomic(self.queue_cleanup_rows, guild_id, jobs, at)
 
-        def queue(db: sqlite3.Connection) -> int:
+    @staticmethod
+    def queue_cleanup_rows(
+        db: sqlite3.Connection, guild_id: int, jobs: Iterable[CleanupJob], at: datetime
+    ) -> int:
+        """`queue_cleanup` inside the caller's transaction."""
+        added = 0
+        for j in jobs:
             db.execute(ENSURE_GUILD, (guild_id,))
-            added = 0
-            for row in rows:
-                added += db.execute(
-                    "INSERT INTO discord_cleanup (guild_id, channel_id, message_id, action, "
-                    "content, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (channel_id, message_id, action) DO UPDATE SET "
-                    "content = excluded.content, next_attempt_at = excluded.next_attempt_at",
-                    row,
-                ).rowcount
-            return added
-
-        return await self.store.atomic(queue)
+            added += db.execute(
+                "INSERT INTO discord_cleanup (guild_id, channel_id, message_id, action, "
+                "content, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (channel_id, message_id, action) DO UPDATE SET "
+                "content = excluded.content, next_attempt_at = excluded.next_attempt_at",
+                (guild_id, j.channel_id, j.message_id, j.action, j.content, to_epoch(at),
+                 to_epoch(at)),
+            ).rowcount  # fmt: skip
+        return added
 
     async def due_cleanup(
         self, now: datetime, *, guild_id: int | None = None, limit: int = 50
@@ -234,12 +235,8 @@ class CareRepository(Repository):
             result[table] = [row_dict(r) for r in rows]
         return result
 
-    async def erase_member(self, guild_id: int, member_id: int) -> None:
-        def erase(db: sqlite3.Connection) -> None:
-            for table in self.member_tables:
-                db.execute(
-                    f"DELETE FROM {table} WHERE guild_id = ? AND member_id = ?",
-                    (guild_id, member_id),
-                )
-
-        await self.store.atomic(erase)
+    def erase_member_rows(self, db: sqlite3.Connection, guild_id: int, member_id: int) -> None:
+        for table in self.member_tables:
+            db.execute(
+                f"DELETE FROM {table} WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
+            )

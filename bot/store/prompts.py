@@ -591,28 +591,22 @@ class PromptRepository(SuggestionQueries, Repository):
             "guild_prompts": [row_dict(r) for r in prompts],
         }
 
-    async def erase_member(self, guild_id: int, member_id: int) -> None:
+    def erase_member_rows(self, db: sqlite3.Connection, guild_id: int, member_id: int) -> None:
         """Their suggestions go; an approved prompt stays the server's, no longer linked to
         them; a moderator's decisions stay, without their id."""
-
-        def work(db: sqlite3.Connection):
-            db.execute(
-                "DELETE FROM prompt_suggestions WHERE guild_id = ? AND member_id = ?",
-                (guild_id, member_id),
-            )
-            db.execute(
-                "UPDATE guild_prompts SET suggested_by = NULL WHERE guild_id = ? "
-                "AND suggested_by = ?",
-                (guild_id, member_id),
-            )
-            db.execute(
-                "UPDATE guild_prompts SET added_by = NULL WHERE guild_id = ? AND added_by = ?",
-                (guild_id, member_id),
-            )
-            db.execute(
-                "UPDATE prompt_suggestions SET decided_by = NULL WHERE guild_id = ? "
-                "AND decided_by = ?",
-                (guild_id, member_id),
-            )
-
-        await self.store.atomic(work)
+        db.execute(
+            "DELETE FROM prompt_suggestions WHERE guild_id = ? AND member_id = ?",
+            (guild_id, member_id),
+        )
+        db.execute(
+            "UPDATE guild_prompts SET suggested_by = NULL WHERE guild_id = ? AND suggested_by = ?",
+            (guild_id, member_id),
+        )
+        db.execute(
+            "UPDATE guild_prompts SET added_by = NULL WHERE guild_id = ? AND added_by = ?",
+            (guild_id, member_id),
+        )
+        db.execute(
+            "UPDATE prompt_suggestions SET decided_by = NULL WHERE guild_id = ? AND decided_by = ?",
+            (guild_id, member_id),
+        )

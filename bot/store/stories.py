@@ -276,15 +276,22 @@ class StoryRepository(Repository):
         *,
         cooldown_after: datetime,
         to_review: bool,
+        stuck_before: datetime | None = None,
     ) -> Submission:
         """Claim a draft for posting, unless the member submitted another story after
-        `cooldown_after`. One transaction, so a double click posts once."""
+        `cooldown_after`. One transaction, so a double click posts once.
+
+        A claim made before `stuck_before` that never reached Discord (still publishing, or
+        pending without a review card) counts as a draft again."""
 
         def work(db: sqlite3.Connection):
             row = db.execute(
-                f"SELECT {COLUMNS} FROM stories WHERE story_id = ? AND status = ? AND {MINE}",
-                (story_id, DRAFT, author_id),
-            ).fetchone()
+                f"SELECT {COLUMNS} FROM stories WHERE story_id = ? AND {MINE} AND (status = ? "
+                "OR (submitted_at <= ? AND (status = ? OR (status = ? AND review_message_id "
+                "IS NULL))))",
+                (story_id, author_id, DRAFT, to_epoch(stuck_before) if stuck_before else -1,
+                 PUBLISHING, PENDING),
+            ).fetchone()  # fmt: skip
             if row is None:
                 return Submission(None, not_draft=True)
             story = _story(row)
@@ -482,6 +489,6 @@ class StoryRepository(Repository):
         jobs += [CleanupJob(row[0], row[1], "delete") for row in rows]
         return jobs
 
-    async def erase_member(self, guild_id: int, member_id: int) -> None:
+    def erase_member_rows(self, db: sqlite3.Connection, guild_id: int, member_id: int) -> None:
         """Their stories go, words and all; story_authors rows follow by cascade."""
-        await self.store.execute(f"DELETE FROM stories WHERE {THEIRS}", (guild_id, member_id))
+        db.execute(f"DELETE FROM stories WHERE {THEIRS}", (guild_id, member_id))

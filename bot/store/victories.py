@@ -546,27 +546,23 @@ class VictoryRepository(Repository):
             "victory_quote_prefs": [row_dict(r) for r in prefs],
         }
 
-    async def erase_member(self, guild_id: int, member_id: int) -> None:
+    def erase_member_rows(self, db: sqlite3.Connection, guild_id: int, member_id: int) -> None:
         """Their victories (with the cheers on them), their cheers, their quote choice.
 
         Posted messages stay on Discord: deleting those is the caller's job.
         """
-
-        def erase(db: sqlite3.Connection) -> None:
-            db.execute(
-                "DELETE FROM cheers WHERE member_id = ? AND victory_id IN "
-                "(SELECT victory_id FROM victories WHERE guild_id = ?)",
-                (member_id, guild_id),
-            )
-            db.execute(
-                "DELETE FROM victories WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
-            )
-            db.execute(
-                "DELETE FROM victory_quote_prefs WHERE guild_id = ? AND member_id = ?",
-                (guild_id, member_id),
-            )
-
-        await self.store.atomic(erase)
+        db.execute(
+            "DELETE FROM cheers WHERE member_id = ? AND victory_id IN "
+            "(SELECT victory_id FROM victories WHERE guild_id = ?)",
+            (member_id, guild_id),
+        )
+        db.execute(
+            "DELETE FROM victories WHERE guild_id = ? AND member_id = ?", (guild_id, member_id)
+        )
+        db.execute(
+            "DELETE FROM victory_quote_prefs WHERE guild_id = ? AND member_id = ?",
+            (guild_id, member_id),
+        )
 
     async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
         """Their public victory cards are deleted from Discord when they erase their data."""
