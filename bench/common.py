@@ -38,7 +38,7 @@ def median(samples: list[float]) -> float:
 
 
 def table(rows: list[Row]) -> str:
-    header = ["benchmark", "measure", "value", "target", ""]
+    header = ["benchmark", "measure", "value", "target", "met"]
     cells = [header] + [row.cells() for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
     lines = [

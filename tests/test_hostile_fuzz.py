@@ -785,6 +785,41 @@ async def test_any_digest_time_is_kept_as_read_or_refused(kit, mo, error_logs, t
     assert (after.digest_weekday, after.digest_time) == (4, format_hhmm(at))
 
 
+# ----- what people type while Discord offers choices ---------------------------------------------
+def autocompleted(bot) -> list[tuple[str, str, type]]:
+    """(command, option, python type) for every option with autocomplete, from the tree."""
+    found = []
+    for command in bot.tree.walk_commands():
+        if isinstance(command, discord.app_commands.Command):
+            for param in command.parameters:
+                if param.autocomplete:
+                    kind = int if param.type is discord.AppCommandOptionType.integer else str
+                    found.append((command.qualified_name, param.name, kind))
+    return found
+
+
+def test_the_autocomplete_fuzz_sees_every_autocomplete(kit):
+    options = {(command, option) for command, option, _ in autocompleted(kit.bot)}
+    assert {("settings timezone", "zone"), ("care resources remove", "resource_id")} <= options
+    assert len(options) >= 10
+
+
+@FUZZ
+@given(data=st.data())
+async def test_every_autocomplete_answers_any_typing_within_limits(kit, mo, error_logs, data):
+    await mo.slash("care resources add", name="Samaritans", contact="116 123")
+    for command, option, kind in autocompleted(kit.bot):
+        digits = st.integers(-5, 10**20).map(str) | st.just("")
+        text = data.draw(digits if kind is int else typed(100), label=f"{command} {option}")
+        watch = Watch(kit, error_logs)
+        choices = await mo.autocomplete(command, option, text)
+        watch.check()
+        assert isinstance(choices, list), (command, option)
+        for choice in choices:
+            if kind is str:
+                assert 0 < len(choice["value"]) <= OPTION_MAX, (command, option, choice)
+
+
 # ----- the checks themselves catch what Discord would refuse ------------------------------------------
 def _request(body: dict, route: str = "/channels/{channel_id}/messages", method="POST") -> Request:
     return Request(method, route, route, body)

@@ -177,9 +177,11 @@ class CareRepository(Repository):
         db: sqlite3.Connection, guild_id: int, jobs: Iterable[CleanupJob], at: datetime
     ) -> int:
         """`queue_cleanup` inside the caller's transaction."""
+        jobs = list(jobs)
+        if jobs:
+            db.execute(ENSURE_GUILD, (guild_id,))
         added = 0
         for j in jobs:
-            db.execute(ENSURE_GUILD, (guild_id,))
             added += db.execute(
                 "INSERT INTO discord_cleanup (guild_id, channel_id, message_id, action, "
                 "content, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
