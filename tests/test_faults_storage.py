@@ -87,7 +87,7 @@ async def card_came_down(kit, people, outcome) -> bool:
     return False  # it is saved: doing it again would be a second victory
 
 
-async def victory_to_cheer(kit):
+async def a_public_victory(kit):
     people = await with_channels(kit)
     await celebrate(kit, people)
     [(victory_id,)] = await rows(kit, "SELECT victory_id FROM victories")
@@ -221,10 +221,6 @@ async def zone_set(kit, people):
     assert (await kit.store.guilds.get(kit.guild.id)).timezone == "Europe/Berlin"
 
 
-async def victory_to_remove(kit):
-    return await victory_to_cheer(kit)
-
-
 async def remove_victory(kit, context):
     (mo, _, _), victory_id = context
     return await mo.slash("celebrations remove", victory_id=victory_id, reason="Off topic")
@@ -294,7 +290,7 @@ async def prompt_posted_once(kit, _):
 
 FLOWS = {
     "celebrate": Flow(with_channels, celebrate, celebrated_once, card_came_down),
-    "cheer": Flow(victory_to_cheer, cheer, cheered_once),
+    "cheer": Flow(a_public_victory, cheer, cheered_once),
     "share-draft": Flow(with_channels, draft_story, drafted_once),
     "share-post": Flow(story_to_post, post_story, posted_once, post_came_down),
     "suggest": Flow(with_channels, suggest, suggested_once, card_never_shown),
@@ -304,7 +300,7 @@ FLOWS = {
     "prompts-add": Flow(with_channels, add_prompt, prompt_added_once),
     "care-resources-add": Flow(with_channels, add_resource, resource_added_once),
     "settings-timezone": Flow(with_channels, set_zone, zone_set),
-    "celebrations-remove": Flow(victory_to_remove, remove_victory, removed_once),
+    "celebrations-remove": Flow(a_public_victory, remove_victory, removed_once),
     "mydata-erase": Flow(data_to_erase, erase, erased, erased_with_cleanup_unmarked),
     "daily-prompt": Flow(schedule_prompts, post_prompt, prompt_posted_once, claimed, answers=False),
 }
