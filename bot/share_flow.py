@@ -255,7 +255,8 @@ class ShareFlow:
         now = self.bot.clock()
         story = await self._mine(interaction, story_id, DRAFT, PUBLISHING, PENDING)
         if story.status != DRAFT and not self._stuck(story, now):
-            raise Refusal(stories.STILL_POSTING if story.status == PUBLISHING else GONE)
+            with_moderators = story.status == PENDING and story.review_message_id is not None
+            raise Refusal(GONE if with_moderators else stories.STILL_POSTING)
         found = stories.problems(stories.text_of(story))
         if found:
             raise Refusal(f"{found[0]} Press **Edit** to change it; your draft is saved.")

@@ -147,8 +147,8 @@ def problems(text: StoryText) -> list[str]:
 # found again by its nonce or forum marker, so pressing again never doubles it.
 STUCK_AFTER = timedelta(minutes=15)
 STILL_POSTING = (
-    "Your story is still on its way. If it isn't in the stories channel within 15 minutes, "
-    "press **Post** again: it won't be posted twice. Your draft is saved."
+    "Your story is still on its way. If it isn't shared (or with the moderators) within 15 "
+    "minutes, press **Post** again: it won't be posted twice. Your draft is saved."
 )
 
 

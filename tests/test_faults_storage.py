@@ -55,9 +55,10 @@ def messages_in(kit: Kit, name: str) -> list[dict]:
     return [m for m in kit.discord.messages.values() if m["channel_id"] == channel_id]
 
 
-async def with_channels(kit: Kit):
-    for name in ("mods", "wins", "stories"):
+async def with_channels(kit: Kit, *, forum: bool = False):
+    for name in ("mods", "wins"):
         kit.add_channel(name)
+    kit.add_channel("stories", kind=15 if forum else 0)
     mo = kit.moderator("mo")
     await mo.slash("settings mod-channel", channel="mods")
     await mo.slash("celebrations channel", channel="wins")
@@ -114,12 +115,22 @@ async def drafted_once(kit, people):
     assert await rows(kit, "SELECT title, body FROM stories") == [("Knocking", STORY)]
 
 
-async def story_to_post(kit):
-    people = await with_channels(kit)
+async def story_to_post(kit, *, forum: bool = False, review: bool = False):
+    people = await with_channels(kit, forum=forum)
+    if review:
+        await people[0].slash("stories review", mode="on")
     await draft_story(kit, people)
     [(story_id,)] = await rows(kit, "SELECT story_id FROM stories")
     await people[1].select(f"kindred:story:value:{story_id}", ["hope"])
     return people, story_id
+
+
+async def story_to_post_in_a_forum(kit):
+    return await story_to_post(kit, forum=True)
+
+
+async def story_to_review(kit):
+    return await story_to_post(kit, review=True)
 
 
 async def post_story(kit, context):
@@ -127,10 +138,27 @@ async def post_story(kit, context):
     return await alice.click(f"kindred:story:post:{story_id}")
 
 
+def story_posts(kit: Kit) -> list[dict]:
+    """The published story's post, wherever it is (a forum post is its own channel)."""
+    return [
+        m
+        for m in kit.discord.messages.values()
+        if any((e.get("footer") or {}).get("text") == "Story #1" for e in m["embeds"])
+        and m["channel_id"] != kit.channels["mods"]["id"]
+        and not int(m.get("flags") or 0) & 64  # the author's private preview
+    ]
+
+
+def review_cards(kit: Kit) -> list[dict]:
+    return [m for m in messages_in(kit, "mods") if "kindred:story:approve:" in str(m)]
+
+
 async def post_came_down(kit, context, outcome) -> bool:
     """Posted, but not recorded: the post came down; the claim stays until it is stale."""
-    assert messages_in(kit, "stories") == []
-    assert await rows(kit, "SELECT status FROM stories") == [("publishing",)]
+    assert story_posts(kit) == [] and review_cards(kit) == []
+    assert await rows(kit, "SELECT status, review_message_id FROM stories") in (
+        [("publishing", None)], [("pending", None)]
+    )  # fmt: skip
     assert outcome.replies[-1].text == CANT_SAVE
     early = await post_story(kit, context)
     assert "still on its way" in early.reply.text and early.reply.ephemeral
@@ -139,11 +167,20 @@ async def post_came_down(kit, context, outcome) -> bool:
 
 
 async def posted_once(kit, context):
-    _, story_id = context
-    [(status, message_id)] = await rows(kit, "SELECT status, message_id FROM stories")
+    [(status, message_id, thread_id)] = await rows(
+        kit, "SELECT status, message_id, thread_id FROM stories"
+    )
     assert status == "published"
-    [post] = messages_in(kit, "stories")
-    assert int(post["id"]) == message_id
+    [post] = story_posts(kit)
+    assert int(post["id"]) == message_id and thread_id in kit.discord.channels
+    assert review_cards(kit) == []
+
+
+async def reviewed_once(kit, context):
+    [(status, card_id)] = await rows(kit, "SELECT status, review_message_id FROM stories")
+    [card] = review_cards(kit)
+    assert status == "pending" and int(card["id"]) == card_id
+    assert story_posts(kit) == []
 
 
 async def suggest(kit, people):
@@ -293,6 +330,8 @@ FLOWS = {
     "cheer": Flow(a_public_victory, cheer, cheered_once),
     "share-draft": Flow(with_channels, draft_story, drafted_once),
     "share-post": Flow(story_to_post, post_story, posted_once, post_came_down),
+    "share-post-forum": Flow(story_to_post_in_a_forum, post_story, posted_once, post_came_down),
+    "share-for-review": Flow(story_to_review, post_story, reviewed_once, post_came_down),
     "suggest": Flow(with_channels, suggest, suggested_once, card_never_shown),
     "approve-suggestion": Flow(
         suggestion_to_approve, approve, approved_once, approved_but_news_unmarked

@@ -300,6 +300,8 @@ class FakeDiscord:
                 )  # fmt: skip
                 thread = {**thread, "message": message}
             return thread
+        if template == "/channels/{channel_id}" and method == "DELETE":
+            return self.delete_channel(int(values["channel_id"]))
         if template == "/channels/{channel_id}":
             channel = self.channels.setdefault(
                 int(values["channel_id"]), {"id": values["channel_id"], "type": 0}
@@ -342,6 +344,19 @@ class FakeDiscord:
         if method == "DELETE":
             return None
         return {}
+
+    def delete_channel(self, channel_id: int) -> dict:
+        """Like Discord: a deleted thread (or forum post) takes its messages with it; the
+        message a thread was started from stays, no longer showing the thread."""
+        channel = self.channels.pop(channel_id, None)
+        if channel is None:
+            raise http_error(404, 10003, "Unknown Channel")
+        for message_id, message in list(self.messages.items()):
+            if message["channel_id"] == str(channel_id):
+                del self.messages[message_id]
+            elif (message.get("thread") or {}).get("id") == str(channel_id):
+                message.pop("thread")
+        return channel
 
     def _callback(self, interaction_id: str, token: str, body: dict) -> dict:
         interaction = self.interactions.get(token, {})
