@@ -266,7 +266,7 @@ async def test_offer_reveal_is_refused_once_the_offer_was_erased(kit):
     [custom_id] = [
         c for r in out.replies for c in r.custom_ids if c.startswith("kindred:care:reveal:")
     ]
-    await kit.store.care.erase_member(kit.guild.id, alice.id)
+    await kit.store.atomic(kit.store.care.erase_member_rows, kit.guild.id, alice.id)
     gone = await alice.click(custom_id)
     assert gone.reply.ephemeral and "no longer available" in gone.reply.text
 

@@ -88,11 +88,16 @@ async def card_came_down(kit, people, outcome) -> bool:
     return False  # it is saved: doing it again would be a second victory
 
 
-async def a_public_victory(kit):
+async def done_once(kit, first, sql: str):
+    """The server set up and `first` done: (people, the id of the one row it made)."""
     people = await with_channels(kit)
-    await celebrate(kit, people)
-    [(victory_id,)] = await rows(kit, "SELECT victory_id FROM victories")
-    return people, victory_id
+    await first(kit, people)
+    [(row_id,)] = await rows(kit, sql)
+    return people, row_id
+
+
+async def a_public_victory(kit):
+    return await done_once(kit, celebrate, "SELECT victory_id FROM victories")
 
 
 async def cheer(kit, context):
@@ -209,10 +214,7 @@ async def card_never_shown(kit, people, outcome) -> bool:
 
 
 async def suggestion_to_approve(kit):
-    people = await with_channels(kit)
-    await suggest(kit, people)
-    [(suggestion_id,)] = await rows(kit, "SELECT suggestion_id FROM prompt_suggestions")
-    return people, suggestion_id
+    return await done_once(kit, suggest, "SELECT suggestion_id FROM prompt_suggestions")
 
 
 async def approve(kit, context):

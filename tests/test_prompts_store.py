@@ -106,8 +106,8 @@ async def test_member_data_export_and_erase(store):
     assert moderator["prompt_suggestions"][0]["decided_by"] == 9
     assert "text" not in moderator["prompt_suggestions"][0]  # not the member's words
 
-    await store.prompts.erase_member(1, 7)
-    await store.prompts.erase_member(1, 7)
+    await store.atomic(store.prompts.erase_member_rows, 1, 7)
+    await store.atomic(store.prompts.erase_member_rows, 1, 7)
     assert await store.prompts.export_member(1, 7) == {
         "prompt_suggestions": [],
         "guild_prompts": [],

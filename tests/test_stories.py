@@ -291,8 +291,8 @@ async def test_export_erase_and_the_discord_cleanup(store):
     assert CleanupJob(700, 7001, "delete") in jobs
     assert not any(j.channel_id == 800 for j in jobs)
 
-    await store.stories.erase_member(GUILD, ALICE)
-    await store.stories.erase_member(GUILD, ALICE)
+    await store.atomic(store.stories.erase_member_rows, GUILD, ALICE)
+    await store.atomic(store.stories.erase_member_rows, GUILD, ALICE)
     assert await store.stories.stories_of(GUILD, ALICE) == []
     assert await store.stories.export_member(GUILD, ALICE) == {"stories": [], "story_authors": []}
     assert await store.stories.get(GUILD, bobs.story_id) is not None

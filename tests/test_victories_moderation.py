@@ -172,8 +172,8 @@ async def test_export_and_erase_cover_victories_cheers_and_quote_choices(store):
     jobs = await repo.discord_cleanup_for_member(1, 10)
     assert [(j.channel_id, j.message_id, j.action) for j in jobs] == [(555, 777, "delete")]
 
-    await repo.erase_member(1, 10)
-    await repo.erase_member(1, 10)
+    await repo.store.atomic(repo.erase_member_rows, 1, 10)
+    await repo.store.atomic(repo.erase_member_rows, 1, 10)
     assert (await mydata.collect(store, 1, 10, NOW)).total == 0
     assert await repo.get(theirs.victory_id) is not None
     assert await repo.cheer_count(theirs.victory_id) == 0

@@ -70,10 +70,6 @@ class Repository:
         """
         return None
 
-    async def erase_member(self, guild_id: int, member_id: int) -> None:
-        """`erase_member_rows` as a transaction of its own."""
-        await self.store.atomic(self.erase_member_rows, guild_id, member_id)
-
     async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
         """What to change on Discord for the member's rows, asked before they are erased.
 
