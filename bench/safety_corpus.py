@@ -1,27 +1,87 @@
-"""Safety corpus: recall and precision of bot.safety.assess() on the labelled crisis corpus,
-and how long one call takes.
+"""The crisis check on its locked batch: recall and precision overall and per kind, the
+ambiguous texts reported apart, time per check (also on 4,000-character texts) and what
+the model costs in memory.
 
     python -m bench.safety_corpus [--quick]
+
+The locked batch (`bot/safety/corpus/MANIFEST.toml`) was written last, by its own helper
+session, from the labelling rule alone; nothing was ever tuned on it. `needs_care` (a
+strong or a possible signal) is what is scored, as outside checks score it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import re
+import json
+import random
 import time
-from pathlib import Path
+import tracemalloc
 
 from bench.common import Row, percentile, table
-from bot.safety import assess, corpus_scores, load_corpus
+from bot.safety import Grade, assess, model
+from bot.safety.batches import ambiguous, batches_with_role
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
+NAME = "safety"
 
 
-def time_calls(texts: list[str], rounds: int) -> list[float]:
+def _rate(hits: int, total: int) -> float:
+    return 100.0 * hits / total if total else float("nan")
+
+
+def locked_rows() -> list[Row]:
+    locked = [e for batch in batches_with_role("locked").values() for e in batch]
+    graded = [(e, assess(e.text).grade) for e in locked]
+    positives = [(e, g) for e, g in graded if e.label]
+    negatives = [(e, g) for e, g in graded if not e.label]
+    tp = sum(1 for _, g in positives if g)
+    fp = sum(1 for _, g in negatives if g)
+    strong_tp = sum(1 for _, g in positives if g is Grade.STRONG)
+    strong_fp = sum(1 for _, g in negatives if g is Grade.STRONG)
+    recall, precision = _rate(tp, len(positives)), _rate(tp, tp + fp)
+    where = f"locked batch ({len(positives)} crisis + {len(negatives)} not)"
+    rows = [
+        Row(NAME, f"recall, {where}", recall, "%", ">= 95 %", recall >= 95),
+        Row(NAME, f"precision, {where}", precision, "%", ">= 90 %", precision >= 90),
+        Row(NAME, "strong signals alone: recall / precision", _rate(strong_tp, len(positives)),
+            f"% / {_rate(strong_tp, strong_tp + strong_fp):.1f} %"),
+    ]  # fmt: skip
+    for kind in sorted({e.kind for e, _ in positives}):
+        of_kind = [g for e, g in positives if e.kind == kind]
+        rows.append(
+            Row(NAME, f"recall, {kind} ({len(of_kind)})", _rate(sum(map(bool, of_kind)), len(of_kind)), "%")
+        )  # fmt: skip
+    for kind in sorted({e.kind for e, _ in negatives}):
+        of_kind = [g for e, g in negatives if e.kind == kind]
+        flagged = sum(map(bool, of_kind))
+        rows.append(Row(NAME, f"flagged, not crisis: {kind} ({len(of_kind)})", flagged, "texts"))
+    texts = ambiguous()
+    flagged = sum(1 for t in texts if assess(t).needs_care)
+    rows.append(Row(NAME, f"ambiguous texts flagged (reported, not scored; {len(texts)})",
+                    _rate(flagged, len(texts)), "%"))  # fmt: skip
+    return rows
+
+
+def long_texts(count: int) -> list[str]:
+    """4,000-character messages made of the corpus's own texts, so they read like shares."""
+    pool = [
+        e.text for role in ("train", "dev") for b in batches_with_role(role).values() for e in b
+    ]
+    rng = random.Random(7)
+    made = []
+    for _ in range(count):
+        text = ""
+        while len(text) < 4000:
+            text += rng.choice(pool) + "\n"
+        made.append(text[:4000])
+    return made
+
+
+def time_checks(texts: list[str], rounds: int) -> list[float]:
     """Microseconds per assess() call, one sample per call."""
-    samples: list[float] = []
-    clock = time.perf_counter
+    for text in texts[:20]:
+        assess(text)  # the model is read once, on first use
+    samples, clock = [], time.perf_counter
     for _ in range(rounds):
         for text in texts:
             started = clock()
@@ -30,59 +90,38 @@ def time_calls(texts: list[str], rounds: int) -> list[float]:
     return samples
 
 
-# Each later batch of the corpus was written without looking at the rules; its header
-# records how the rules did on it before they were tuned: the honest estimate for words
-# the rules have never seen (the corpus itself is, by now, learned by heart).
-_FIRST_SIGHT = re.compile(
-    r"found (\d+) of these (\d+) \(and flagged (\d+) of the\s*#\s*(\d+) phrases", re.S
-)
-
-
-def first_sight() -> tuple[float, float, int, int]:
-    """(recall, precision, phrases that must match, must not) over the unseen batches."""
-    found = _FIRST_SIGHT.findall((CORPUS / "crisis_must_match.txt").read_text(encoding="utf-8"))
-    tp = sum(int(f[0]) for f in found)
-    positives = sum(int(f[1]) for f in found)
-    fp = sum(int(f[2]) for f in found)
-    negatives = sum(int(f[3]) for f in found)
-    recall = tp / positives if positives else float("nan")
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    return recall, precision, positives, negatives
+def model_megabytes() -> float:
+    model.shipped.cache_clear()
+    tracemalloc.start()
+    model.shipped()
+    size = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return size / 1e6
 
 
 async def measure(quick: bool = False) -> list[Row]:
-    must_match = load_corpus(CORPUS / "crisis_must_match.txt")
-    must_not_match = load_corpus(CORPUS / "crisis_must_not_match.txt")
-    recall, precision = corpus_scores(must_match, must_not_match)
-    samples = time_calls(must_match + must_not_match, 3 if quick else 30)
-    mean = sum(samples) / len(samples)
-    p99 = percentile(samples, 0.99)
+    short = [e.text for b in batches_with_role("dev").values() for e in b]
+    samples = time_checks(short, 2 if quick else 10)
+    long_samples = time_checks(long_texts(20 if quick else 100), 2 if quick else 5)
+    p99_long = percentile(long_samples, 0.99)
+    megabytes = model_megabytes()
     return [
-        Row("safety corpus", "must-match phrases", len(must_match), "phrases"),
-        Row("safety corpus", "must-not-match phrases", len(must_not_match), "phrases"),
-        Row("safety corpus", "recall", recall * 100, "%", ">= 95 %", recall >= 0.95),
-        Row("safety corpus", "precision", precision * 100, "%", ">= 90 %", precision >= 0.90),
-        *first_sight_rows(),
-        Row("safety corpus", "mean per assess()", mean, "µs"),
-        Row("safety corpus", "p99 per assess()", p99, "µs"),
-    ]
-
-
-def first_sight_rows() -> list[Row]:
-    recall, precision, positives, negatives = first_sight()
-    if not positives:
-        return []
-    where = f"unseen batches ({positives}+{negatives})"
-    return [
-        Row("safety corpus", f"recall, {where}", recall * 100, "%"),
-        Row("safety corpus", f"precision, {where}", precision * 100, "%"),
-    ]
+        *locked_rows(),
+        Row(NAME, "time per check, corpus texts: mean / p99", sum(samples) / len(samples),
+            f"/ {percentile(samples, 0.99):.0f} µs"),
+        Row(NAME, "time per check, 4,000-character texts: p99", p99_long, "µs", "<= 1,000 µs",
+            p99_long <= 1000),
+        Row(NAME, "memory of the loaded model", megabytes, "MB", "<= 10 MB", megabytes <= 10),
+    ]  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
-    print(table(asyncio.run(measure(parser.parse_args().quick))))
+    parser.add_argument("--json", action="store_true", help="rows as JSON lines")
+    args = parser.parse_args()
+    rows = asyncio.run(measure(args.quick))
+    print("\n".join(json.dumps(r.__dict__) for r in rows) if args.json else table(rows))
 
 
 if __name__ == "__main__":

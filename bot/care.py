@@ -1,7 +1,8 @@
 """Care that every flow taking members' words shares: crisis resources, privately.
 
 Cogs call `offer_care` after they answered the member, with every text the member
-submitted; it never blocks or changes what the member was doing.
+submitted; it answers by the crisis check's grade (`bot.safety`) and never blocks or
+changes what the member was doing. Only a strong signal holds a story or tells moderators.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.errors import Refusal
+from bot.checks import private_mod_channel
+from bot.errors import GUILD_ONLY, Refusal
 from bot.render import EMBED_DESCRIPTION_LIMIT, clip, kind_embed
-from bot.safety import needs_care
+from bot.safety import NOTHING, Assessment, assess
 from bot.store.care import Resource
-from bot.ui import IdButton, dynamic_view
+from bot.ui import IdButton, KindDynamicItem, dynamic_view
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -24,71 +26,128 @@ if TYPE_CHECKING:
 log = logging.getLogger("kindred.care")
 
 CARE_COLOUR = 0x7FB3D5
+EMERGENCY_LINE = (
+    "**If you are in danger right now**, call your local emergency number "
+    "(911 in the US and Canada, 999 in the UK, 112 in the EU, 000 in Australia)."
+)
 DEFAULT_RESOURCES = (
-    ("Immediate danger", "If you are in immediate danger, call your local emergency number."),
     ("Find a helpline", "findahelpline.com lists free, confidential helplines in your country."),
     ("988 Suicide & Crisis Lifeline (US)", "Call or text 988."),
     ("Samaritans (UK and Ireland)", "Call 116 123, free, day or night."),
 )
-
-
+AUTOMATIC = (
+    "This message is automatic: Kindred is a bot, not a counsellor. Only you can see it, "
+    "and what you were doing carries on as normal."
+)
 CARE_OPENING = (
     "Something you wrote sounded really heavy. If you're struggling right now, "
     "please reach out to someone who can help:\n\n"
 )
+# What a member reads for a possible signal, or a strong one after today's card.
+POSSIBLE_LINE = (
+    "If any of this is weighing on you, you don't have to carry it alone. Support "
+    "resources are one press away, whenever you want them. (Only you can see this.)"
+)
+AGAIN_LINE = (
+    "You're not alone; the resources are here whenever you want them. (Only you can see this.)"
+)
 
 
 def care_text(resources: Sequence[Resource]) -> str:
-    """What a member in crisis reads: every resource in full (adding refuses what won't fit)."""
-    return CARE_OPENING + "\n".join(resource_lines(resources))
+    """What a member in crisis reads: the emergency line first, then every resource in full
+    (adding a resource refuses one that won't fit)."""
+    return CARE_OPENING + "\n".join([EMERGENCY_LINE, *resource_lines(resources)])
 
 
 async def resources_embed(bot: KindredBot, guild_id: int) -> discord.Embed:
     """The server's own resources, or the defaults until moderators set some."""
     text = care_text(await bot.store.care.resources(guild_id))
     embed = kind_embed("You don't have to carry this alone", text, colour=CARE_COLOUR)
-    embed.set_footer(text="Only you can see this. What you were doing carries on as normal.")
+    embed.set_footer(text=AUTOMATIC)
     return embed
 
 
-def any_need_care(*texts: str | None) -> bool:
-    """Does any of these texts (empty ones skipped) need the crisis resources?"""
-    return any(needs_care(text) for text in texts if text)
+def assess_texts(*texts: str | None) -> Assessment:
+    """The strongest signal among these texts (empty ones skipped)."""
+    found = [assess(text) for text in texts if text]
+    return max(found, key=lambda a: (a.grade, a.score), default=NOTHING)
 
 
-async def offer_care(bot: KindredBot, interaction: discord.Interaction, *texts: str) -> bool:
-    """If any text needs care, privately show the resources (at most once a day per member).
+class ShowResources(
+    KindDynamicItem, discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:care:resources"
+):
+    """Anyone who presses it gets the server's resources, privately, every time."""
 
-    Returns whether the words matched, so callers can hold a story for review.
-    """
-    if not any_need_care(*texts):
-        return False
-    await show_care(bot, interaction)
-    return True
+    def __init__(self):
+        super().__init__(
+            discord.ui.Button(
+                label="Show support resources",
+                emoji="🤍",
+                style=discord.ButtonStyle.secondary,
+                custom_id="kindred:care:resources",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls()
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            raise Refusal(GUILD_ONLY)
+        embed = await resources_embed(interaction.client, interaction.guild_id)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
-async def show_care(bot: KindredBot, interaction: discord.Interaction) -> None:
-    """Privately show the server's crisis resources, unless shown in the last 24 hours."""
-    guild_id = interaction.guild_id
-    if guild_id is None:
-        return
-    if not await bot.store.care.claim_notice(guild_id, interaction.user.id, bot.clock()):
-        return
-    embed = await resources_embed(bot, guild_id)
+async def _tell(interaction: discord.Interaction, **message) -> None:
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=True)
+            await interaction.followup.send(**message, ephemeral=True)
         else:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
+            await interaction.response.send_message(**message, ephemeral=True)
     except discord.HTTPException:
-        log.warning("interaction %s: could not deliver crisis resources", interaction.id)
+        log.warning("interaction %s: could not deliver care", interaction.id)
+
+
+async def answer_care(
+    bot: KindredBot, interaction: discord.Interaction, assessment: Assessment
+) -> None:
+    """Answer a signal privately, by its grade; never silent for a strong one.
+
+    Strong: the resources card, at most once in 24 hours per member, and after that a short
+    line with a button. Possible: only the gentle line with the button.
+    """
+    guild_id = interaction.guild_id
+    if guild_id is None or not assessment.needs_care:
+        return
+    if assessment.strong and await bot.store.care.claim_notice(
+        guild_id, interaction.user.id, bot.clock()
+    ):
+        await _tell(interaction, embed=await resources_embed(bot, guild_id))
+        return
+    line = AGAIN_LINE if assessment.strong else POSSIBLE_LINE
+    await _tell(interaction, content=line, view=dynamic_view(ShowResources()))
+
+
+async def offer_care(bot: KindredBot, interaction: discord.Interaction, *texts: str) -> Assessment:
+    """Assess what the member submitted and answer it privately by grade.
+
+    Callers hold a story or tell moderators only when the returned signal is `strong`.
+    """
+    assessment = assess_texts(*texts)
+    await answer_care(bot, interaction, assessment)
+    return assessment
 
 
 async def alert_moderators(bot: KindredBot, guild_id: int, message: str) -> None:
-    """A quiet note in the moderator channel (never a ping); `message` must hold no anonymous text."""
-    settings = await bot.store.guilds.get(guild_id)
-    channel = bot.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
+    """A quiet note in the moderator channel (never a ping); `message` must hold no anonymous text.
+
+    Crisis notes name members, so a channel @everyone can read gets nothing: the note is
+    logged (without the member's words) and `/settings show` tells moderators why.
+    """
+    channel = private_mod_channel(bot, guild_id, await bot.store.guilds.get(guild_id))
     if channel is None:
+        log.warning("guild %s: a care note was not sent: no private moderator channel", guild_id)
         return
     try:
         await channel.send(
@@ -195,8 +254,7 @@ async def offer_reveal(bot: KindredBot, interaction: discord.Interaction, link: 
     guild_id = interaction.guild_id
     if guild_id is None:
         return False
-    settings = await bot.store.guilds.get(guild_id)
-    if settings.mod_channel_id is None or bot.get_channel(settings.mod_channel_id) is None:
+    if private_mod_channel(bot, guild_id, await bot.store.guilds.get(guild_id)) is None:
         return False
     reveal_id = await bot.store.care.add_reveal(guild_id, interaction.user.id, link, bot.clock())
     view = dynamic_view(RevealButton(reveal_id))
@@ -224,8 +282,7 @@ async def reveal_author(bot: KindredBot, interaction: discord.Interaction, revea
             view=None,
         )
         return
-    settings = await bot.store.guilds.get(reveal.guild_id)
-    channel = bot.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
+    channel = private_mod_channel(bot, reveal.guild_id, await bot.store.guilds.get(reveal.guild_id))
     if channel is None:
         raise Refusal(
             "This server has no moderator channel right now, so I couldn't pass this on. "

@@ -1,15 +1,21 @@
 """Moderator-only commands: Discord hides them by default permissions, and we check again.
 
 `default_permissions` is only a default that a server can override, so every moderator
-command and button also checks Manage Server on our side.
+command and button also checks Manage Server on our side. The moderator channel is never
+one that @everyone can read: crisis notes name members.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.errors import GUILD_ONLY, NOT_MODERATOR, Refusal
+
+if TYPE_CHECKING:
+    from bot.store.guilds import GuildSettings
 
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 
@@ -67,3 +73,64 @@ def require_can_post(
             f"I can't post in {channel.mention}: I'm missing the {names} permission there. "
             "Please grant it in the channel settings and try again. Nothing was changed."
         )
+
+
+# ----- the moderator channel: never one @everyone can read ------------------------------
+def everyone_can_read(channel: discord.abc.GuildChannel | discord.Thread) -> bool:
+    """Can the server's @everyone role see `channel` right now (after its overwrites)?
+
+    A thread is judged by its parent, private threads too: anyone who can read the parent
+    can be added to a private thread, and sees its public ones. When the answer can't be
+    known (no cached parent or @everyone role) this says True, so nothing private is sent.
+    """
+    if isinstance(channel, discord.Thread):
+        parent = channel.parent
+        if parent is None:
+            return True
+        channel = parent
+    everyone = channel.guild.default_role
+    if everyone is None:
+        return True
+    return channel.permissions_for(everyone).view_channel
+
+
+def require_private(channel: discord.abc.GuildChannel | discord.Thread) -> None:
+    """Refuse a moderator channel that @everyone can read, saying why and what to do."""
+    if not everyone_can_read(channel):
+        return
+    if isinstance(channel, discord.Thread):
+        parent = channel.parent.mention if channel.parent is not None else "its channel"
+        where = (
+            f"{channel.mention} is a thread in {parent}, which everyone in this server can "
+            "read, and anyone there can be added to its threads"
+        )
+    else:
+        where = f"everyone in this server can read {channel.mention}"
+    raise Refusal(
+        f"I can't send moderator notices there: {where}. Crisis notes name members, so "
+        "they need a channel only moderators can see. Please pick one, or create one and "
+        "turn off View Channel for @everyone (allow it for your moderators and for Kindred). "
+        "Nothing was changed."
+    )
+
+
+def private_mod_channel(
+    bot: discord.Client, guild_id: int, settings: GuildSettings
+) -> discord.abc.Messageable | None:
+    """The server's moderator channel, only if it exists and @everyone can't read it now.
+
+    Call this at the moment of sending anything that names members (a crisis note): a
+    channel that was private when it was chosen may have been opened since. None means
+    "don't send": no channel is configured, it is gone, it belongs to another server, or
+    @everyone can read it at this moment. The caller then logs that the note was not sent
+    (never the member's words), and `/settings show` tells moderators why.
+    """
+    if settings.mod_channel_id is None:
+        return None
+    channel = bot.get_channel(settings.mod_channel_id)
+    guild = getattr(channel, "guild", None)
+    if channel is None or guild is None or guild.id != guild_id:
+        return None
+    if everyone_can_read(channel):
+        return None
+    return channel

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import stories
-from bot.care import alert_moderators, any_need_care, offer_care, offer_reveal, show_care
-from bot.checks import require_can_post, require_moderator
+from bot.care import alert_moderators, answer_care, assess_texts, offer_care, offer_reveal
+from bot.checks import private_mod_channel, require_can_post, require_moderator
 from bot.errors import GUILD_ONLY, Refusal
 from bot.library import Value
 from bot.render import clip, kind_embed
@@ -133,8 +133,10 @@ class ShareFlow:
         return channel
 
     async def _mod_channel(self, guild: discord.Guild) -> discord.TextChannel | None:
+        """Where stories wait for review: never a channel @everyone can read (they hold
+        unpublished words, and held ones a crisis)."""
         settings = await self.bot.store.guilds.get(guild.id)
-        channel = guild.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
+        channel = private_mod_channel(self.bot, guild.id, settings)
         if channel is not None:
             require_can_post(channel)
         return channel
@@ -205,7 +207,8 @@ class ShareFlow:
         too_long = stories.over_limits(text)
         if too_long:
             raise Refusal(f"{too_long[0]} Nothing was saved.")
-        held_for_care = any_need_care(text.title, text.body, text.content_warning)
+        care = assess_texts(text.title, text.body, text.content_warning)
+        held_for_care = care.strong  # a possible signal gets the gentle line, nothing held
         story = await self.stories.save_draft(
             interaction.guild_id,
             interaction.user.id,
@@ -220,8 +223,7 @@ class ShareFlow:
         )
         log.info("story %s saved as a draft in guild %s", story.story_id, story.guild_id)
         await interaction.response.send_message(**await self._preview(story), ephemeral=True)
-        if held_for_care:
-            await show_care(self.bot, interaction)
+        await answer_care(self.bot, interaction, care)
 
     async def _preview(self, story: Story) -> dict[str, Any]:
         settings = await self.stories.settings(story.guild_id)
@@ -272,9 +274,10 @@ class ShareFlow:
             mod_channel = await self._mod_channel(interaction.guild)
             if mod_channel is None:
                 raise Refusal(
-                    "A moderator reads stories here before they're shared, but no moderator "
-                    "channel is set yet, so I can't pass yours on. Your draft is saved; please "
-                    "let a moderator know (they can use `/settings mod-channel`)."
+                    "A moderator reads stories here before they're shared, but there is no "
+                    "moderator channel only moderators can see right now, so I can't pass yours "
+                    "on. Your draft is saved; please let a moderator know (they can use "
+                    "`/settings mod-channel`)."
                 )
         result = await self.stories.submit(
             story_id,
@@ -445,7 +448,7 @@ class ShareFlow:
             f"Your reply is posted as **{stories.ORIGINAL_POSTER}**: {message.jump_url}",
             ephemeral=True,
         )
-        if await offer_care(self.bot, interaction, text):
+        if (await offer_care(self.bot, interaction, text)).strong:
             await alert_moderators(
                 self.bot,
                 story.guild_id,

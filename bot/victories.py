@@ -58,6 +58,25 @@ def resolve_value(library: Library, typed: str | None) -> Value | None:
     return value
 
 
+def on_its_way_text(victory_id: int, where: str) -> str:
+    return (
+        f"Thank you for sharing! 🎉 Your victory #{victory_id} is on its way to {where}, "
+        "where everyone can cheer it on.\n"
+        "Public victories may be quoted, with your name, in the weekly digest; "
+        "`/celebrate-quotes` lets you choose."
+    )
+
+
+def kept_for_care_text(victory_id: int) -> str:
+    """Why a public victory with heavy words was kept private, said gently."""
+    return (
+        f"I've kept victory #{victory_id} in your private history for now instead of posting "
+        "it: some of your words sounded really heavy, and I'd rather you chose again, with "
+        "a moment to think, before the whole server sees them. It is saved, and it still "
+        "counts. If you'd like it cheered publicly, press the button below; only you can."
+    )
+
+
 def cheer_label(count: int) -> str:
     return "Cheer" if count <= 0 else f"Cheer · {count}"
 

@@ -20,6 +20,7 @@ from bot.care import (
     NAME_LIMIT,
     REGION_LIMIT,
     RevealButton,
+    ShowResources,
     add_resource,
     resource_lines,
     resources_embed,
@@ -134,14 +135,14 @@ class Care(commands.Cog):
         self._cleaning = asyncio.Lock()  # the loop and an erase must not run one job twice
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RevealButton, EraseButton, KeepButton)
+        self.bot.add_dynamic_items(RevealButton, ShowResources, EraseButton, KeepButton)
         self.janitor.start()
         self.maintenance.start()
 
     async def cog_unload(self) -> None:
         self.janitor.cancel()
         self.maintenance.cancel()
-        self.bot.remove_dynamic_items(RevealButton, EraseButton, KeepButton)
+        self.bot.remove_dynamic_items(RevealButton, ShowResources, EraseButton, KeepButton)
 
     # ----- background work: plain methods the loops (and tests) call ------------------
     async def cleanup_tick(self, *, guild_id: int | None = None):

@@ -408,7 +408,7 @@ class Prompts(commands.Cog):
             await saved_or_logged(
                 self.bot.store.prompts.notice_delivered(notice_ids), "suggestion news as shown"
             )
-        if await offer_care(self.bot, interaction, text):
+        if (await offer_care(self.bot, interaction, text)).strong:
             await alert_moderators(
                 self.bot,
                 interaction.guild_id,

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import ModeratorGroup, require_can_post
+from bot.checks import ModeratorGroup, everyone_can_read, require_can_post, require_private
 from bot.client import KindredBot
 from bot.errors import Refusal
 from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, kind_embed
@@ -32,12 +32,9 @@ class Settings(commands.Cog):
     @settings.command(name="show", description="Show this server's Kindred settings")
     async def show(self, interaction: discord.Interaction) -> None:
         guild_settings = await self.bot.store.guilds.get(interaction.guild_id)
-        mod_channel = (
-            f"<#{guild_settings.mod_channel_id}>" if guild_settings.mod_channel_id else "not set"
-        )
         lines = [
             f"**Time zone:** {guild_settings.timezone}",
-            f"**Moderator channel:** {mod_channel}",
+            *mod_channel_lines(self.bot, guild_settings.mod_channel_id),
         ]
         for cog in self.bot.cogs.values():
             describe = getattr(cog, "settings_lines", None)
@@ -77,6 +74,7 @@ class Settings(commands.Cog):
     async def mod_channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
+        require_private(channel)
         require_can_post(channel)
         await self.bot.store.guilds.set_mod_channel(interaction.guild_id, channel.id)
         await interaction.response.send_message(
@@ -92,6 +90,30 @@ class Settings(commands.Cog):
                     name=title if number == 0 else f"{title} (more)", value=chunk, inline=False
                 )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def mod_channel_lines(bot: KindredBot, channel_id: int | None) -> list[str]:
+    """The moderator channel as `/settings show` tells it, with a plain warning whenever
+    crisis notes can't go there (they are logged instead, see `private_mod_channel`)."""
+    if channel_id is None:
+        return ["**Moderator channel:** not set"]
+    line = f"**Moderator channel:** <#{channel_id}>"
+    channel = bot.get_channel(channel_id)
+    if channel is None:
+        return [
+            line,
+            f"⚠️ I can't find <#{channel_id}> any more, so crisis notes are being logged "
+            "instead of sent until you choose another with `/settings mod-channel`.",
+        ]
+    if everyone_can_read(channel):
+        return [
+            line,
+            f"⚠️ Everyone in this server can read <#{channel_id}> now. Crisis notes name "
+            "members, so they are being logged instead of sent there until that is fixed: "
+            "turn off View Channel for @everyone in its settings, or choose a channel only "
+            "moderators can see with `/settings mod-channel`.",
+        ]
+    return [line]
 
 
 def help_sections(bot: KindredBot) -> list[tuple[str, list[str]]]:

@@ -24,13 +24,14 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import victories as rules
-from bot.care import alert_moderators, offer_care
+from bot.care import alert_moderators, answer_care, assess_texts
 from bot.celebrations import DIGEST_PERMISSIONS, DigestPoster
 from bot.checks import ModeratorGroup, missing_permissions, require_can_post
 from bot.client import KindredBot
 from bot.digest import DAY_NAMES, schedule_text
 from bot.errors import Refusal
 from bot.render import clip, kind_embed
+from bot.safety import needs_care
 from bot.schedule import TIME_ERROR
 from bot.sendqueue import (
     NETWORK_ERRORS,
@@ -40,7 +41,7 @@ from bot.sendqueue import (
     transient,
 )
 from bot.store.victories import CheerStatus
-from bot.ui import IdButton, KindDynamicItem
+from bot.ui import IdButton, KindDynamicItem, dynamic_view
 
 log = logging.getLogger("kindred.victories")
 
@@ -144,7 +145,18 @@ class KeepVictory(_VictoryButton, discord.ui.DynamicItem[discord.ui.Button], tem
         )
 
 
-DYNAMIC_ITEMS = (Cheer, HistoryPage, RemoveVictory, ConfirmRemove, KeepVictory)
+class SharePublicly(
+    IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:victories:publish:"
+):
+    """On a victory kept private because its words sounded heavy: its author may post it."""
+
+    label, emoji = "Share it publicly anyway", "🎉"
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).share_publicly(interaction, self.item_id)
+
+
+DYNAMIC_ITEMS = (Cheer, HistoryPage, RemoveVictory, ConfirmRemove, KeepVictory, SharePublicly)
 
 
 def buttons(*items: discord.ui.Item) -> discord.ui.View:
@@ -250,9 +262,11 @@ class Victories(commands.Cog):
             chosen = rules.resolve_value(self.bot.library, value)
         except ValueError as problem:
             raise Refusal(str(problem)) from None
+        care = assess_texts(text)
         public = visibility == rules.PUBLIC
+        kept_for_care = public and care.strong  # heavy words are never posted for cheers
         channel, missing = None, []
-        if public:
+        if public and not kept_for_care:
             channel = await self._celebrations_channel(interaction)
             missing = self._missing_for_card(interaction, channel)
         saved = await self.repo.add(
@@ -261,40 +275,77 @@ class Victories(commands.Cog):
             interaction.user.display_name,
             text,
             chosen and chosen.key,
-            public and not missing,
+            public and not missing and not kept_for_care,
             self.bot.clock(),
         )
-        if not public:
+        view = None
+        if kept_for_care:
+            reply = rules.kept_for_care_text(saved.victory_id)
+            view = dynamic_view(SharePublicly(saved.victory_id))
+        elif not public:
             reply = (
                 f"Saved to your history as victory #{saved.victory_id}. 🌱 Only you can see it; "
                 "`/victories` shows everything you've celebrated."
             )
         elif missing:
-            names = ", ".join(p.replace("_", " ").title() for p in missing)
-            reply = (
-                f"I couldn't post in {channel.mention}: I'm missing the {names} permission there "
-                "(a moderator can grant it). I kept your victory safe in your private history "
-                f"as #{saved.victory_id}; `/victories` shows it."
-            )
+            reply = self._missing_text(channel, missing, saved.victory_id)
         else:
-            reply = (
-                f"Thank you for sharing! 🎉 Your victory #{saved.victory_id} is on its way to "
-                f"{channel.mention}, where everyone can cheer it on.\n"
-                "Public victories may be quoted, with your name, in the weekly digest; "
-                "`/celebrate-quotes` lets you choose."
-            )
-        await interaction.response.send_message(reply, ephemeral=True)
+            reply = rules.on_its_way_text(saved.victory_id, channel.mention)
+        await interaction.response.send_message(
+            reply, ephemeral=True, **({"view": view} if view else {})
+        )
         if saved.public:
             self._spawn(self._post_card(interaction, saved, chosen, channel))
-        if await offer_care(self.bot, interaction, text):
-            where = f"public, in {channel.mention}" if saved.public else "private to them"
+        await answer_care(self.bot, interaction, care)
+        if care.strong:
+            where = (
+                "kept private for now" if kept_for_care
+                else f"public, in {channel.mention}" if saved.public
+                else "private to them"
+            )  # fmt: skip
             await alert_moderators(
                 self.bot,
                 interaction.guild_id,
                 f"<@{interaction.user.id}> celebrated a victory (#{saved.victory_id}, {where}) whose "
-                "words sounded heavy. They were shown the crisis resources privately; a kind "
+                "words sounded heavy. They were offered the crisis resources privately; a kind "
                 "check-in may help.",
             )
+
+    @staticmethod
+    def _missing_text(channel, missing: list[str], victory_id: int) -> str:
+        names = ", ".join(p.replace("_", " ").title() for p in missing)
+        return (
+            f"I couldn't post in {channel.mention}: I'm missing the {names} permission there "
+            "(a moderator can grant it). I kept your victory safe in your private history "
+            f"as #{victory_id}; `/victories` shows it."
+        )
+
+    # ----- "Share it publicly anyway" ----------------------------------------------------------
+    async def share_publicly(self, interaction: discord.Interaction, victory_id: int) -> None:
+        """The author of a victory kept private for care chose to post it after all."""
+        if interaction.guild_id is None:
+            raise Refusal(GONE)
+        victory = await self.repo.get(victory_id)
+        if victory is None or victory.guild_id != interaction.guild_id:
+            raise Refusal(GONE)
+        if victory.member_id != interaction.user.id:
+            raise Refusal(
+                "Only the person who celebrated this victory can share it. Nothing was changed."
+            )
+        if victory.public:
+            raise Refusal("This victory is already shared publicly, so nothing was changed.")
+        channel = await self._celebrations_channel(interaction)
+        missing = self._missing_for_card(interaction, channel)
+        if missing:
+            raise Refusal(self._missing_text(channel, missing, victory_id))
+        made = await self.repo.make_public(victory_id, interaction.guild_id, interaction.user.id)
+        if made is None:
+            raise Refusal("This victory is already shared publicly, so nothing was changed.")
+        await interaction.response.edit_message(
+            content=rules.on_its_way_text(victory_id, channel.mention), view=None
+        )
+        value = self.bot.library.value(made.value_key) if made.value_key else None
+        self._spawn(self._post_card(interaction, made, value, channel))
 
     def _spawn(self, work) -> None:
         task = asyncio.create_task(work)
@@ -701,10 +752,9 @@ class Victories(commands.Cog):
             if interaction.guild
             else "the server"
         )
-        text = (
-            f"A moderator of **{server}** removed a victory you shared there:\n"
-            f"> {clip(victory.text, 500)}"
-        )
+        text = f"A moderator of **{server}** removed victory #{victory.victory_id}, which you shared there"
+        # Heavy words are never quoted back: the member reads this alone, maybe on a bad day.
+        text += ".\n" if needs_care(victory.text) else f":\n> {clip(victory.text, 500)}"
         if reason:
             text += f"\n\n**Reason:** {reason}"
         text += "\n\nIf you'd like to talk about it, the moderators are there for you."

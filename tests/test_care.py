@@ -13,7 +13,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.care import DEFAULT_RESOURCES, MAX_RESOURCES, alert_moderators, offer_care, offer_reveal
+from bot.care import (
+    AGAIN_LINE,
+    DEFAULT_RESOURCES,
+    MAX_RESOURCES,
+    alert_moderators,
+    offer_care,
+    offer_reveal,
+)
 from bot.errors import NOT_MODERATOR
 from bot.render import clip
 
@@ -38,7 +45,7 @@ class CareProbe(commands.Cog):
         post = await interaction.channel.send(
             ("Anonymous" if anonymous else "A member") + " shared a story"
         )
-        matched = await offer_care(self.bot, interaction, title, text)
+        matched = (await offer_care(self.bot, interaction, title, text)).strong
         self.matched.append(matched)
         if not matched:
             return
@@ -103,6 +110,9 @@ async def test_resources_come_at_most_once_a_day(kit):
     again = await alice.slash("probe-share", text=CRISIS)
     assert resources_reply(again) is None
     assert again.reply.content == "Thank you for sharing."
+    never_silent = again.replies[-1]  # a second heavy message still gets a line and a button
+    assert never_silent.ephemeral and never_silent.content == AGAIN_LINE
+    assert "kindred:care:resources" in str(never_silent.components)
     assert probe.matched == [True, True]  # still matched: a story is still held for review
     kit.clock.advance(minutes=2)
     assert resources_reply(await alice.slash("probe-share", text=CRISIS))

@@ -239,7 +239,9 @@ async def test_a_lost_permission_fails_the_week_and_tells_the_moderators(kit):
 async def test_the_quotes_are_the_same_on_a_retry(kit):
     await with_channel(kit)
     for n in range(8):
-        await kit.member(f"m{n}").slash("celebrate", victory=f"Victory {n}", value="hope")
+        await kit.member(f"m{n}").slash(
+            "celebrate", victory=f"Walked the dog, day {n}", value="hope"
+        )
     claim_week = digest.week_start(SUNDAY_1800.date())
     candidates = [
         (v.text, v.author_name, v.member_id)

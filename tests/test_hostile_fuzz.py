@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from bot import prompt_admin
 from bot.render import spoiler
-from bot.safety import needs_care
+from bot.safety import assess
 from bot.schedule import format_hhmm, parse_hhmm, parse_weekdays, zone_or_none
 from bot.sendqueue import shared_queue
 from bot.store.prompt_suggestions import normalised
@@ -197,6 +197,13 @@ def assert_pings_nobody(request: Request) -> None:
 CRASHED = "went wrong on our side"
 
 
+def is_care(request: Request) -> bool:
+    """The crisis check's private line or card, which follows whatever the member was told."""
+    return "kindred:care:resources" in request.custom_ids or (
+        "You don't have to carry this alone" in request.text
+    )
+
+
 class Watch:
     """Everything one action (or one fuzz example) made the bot do, checked as a whole."""
 
@@ -235,7 +242,7 @@ class Watch:
         """The member was told no, privately, in a sentence holding `words`; nothing posted."""
         event(f"refused: {words[0]}")  # --hypothesis-show-statistics shows how often
         self.check()
-        replies = self.replies()
+        replies = [r for r in self.replies() if not is_care(r)]  # care may follow any answer
         assert replies, f"no answer at all: {self.requests}"
         answer = replies[-1]
         assert answer.ephemeral, answer
@@ -396,7 +403,10 @@ async def test_any_victory_is_kept_exactly_or_refused_kindly(kit, error_logs, vi
     [(victory_id, stored)] = saved
     assert stored == text
     cards = posted(watch)
-    if public:
+    if public and assess(text).strong:  # heavy words are kept private, never posted for cheers
+        assert cards == []
+        assert f"kindred:victories:publish:{victory_id}" in watch.replies()[0].custom_ids
+    elif public:
         [card] = cards
         assert card.embeds[0]["description"] == text
         assert card.custom_ids == [f"kindred:cheer:{victory_id}"]
@@ -535,8 +545,8 @@ async def test_any_story_is_kept_exactly_or_refused(
         assert status == DRAFT
         return
     watch.check()
-    if any(needs_care(text) for text in (title, body, warning) if text):
-        event("held for care")
+    if any(assess(text).strong for text in (title, body, warning) if text):
+        event("held for care")  # only a strong signal holds a story
         assert status == PENDING
         return
     event("published")

@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.safety import Assessment, assess, corpus_scores, load_corpus, needs_care
+from bot.safety import NOTHING, Assessment, Grade, assess, needs_care, rules
+from bot.safety.batches import CORPUS_DIR, read_batch
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
-MUST_MATCH = load_corpus(CORPUS / "crisis_must_match.txt")
-MUST_NOT_MATCH = load_corpus(CORPUS / "crisis_must_not_match.txt")
+PHRASES = read_batch(CORPUS_DIR / "b00-phrases.jsonl")
+MUST_MATCH = [e.text for e in PHRASES if e.label]
+MUST_NOT_MATCH = [e.text for e in PHRASES if not e.label]
 
 
-def test_corpus_is_big_enough():
+def test_the_phrase_batch_is_big_enough():
     assert len(MUST_MATCH) >= 150
     assert len(MUST_NOT_MATCH) >= 150
-    assert not any(line.startswith("#") for line in MUST_MATCH + MUST_NOT_MATCH)
 
 
-def test_corpus_recall_and_precision():
-    recall, precision = corpus_scores(MUST_MATCH, MUST_NOT_MATCH)
-    misses = [t for t in MUST_MATCH if not needs_care(t)]
-    false_positives = [t for t in MUST_NOT_MATCH if needs_care(t)]
-    print(f"\nsafety corpus: recall {recall:.1%}, precision {precision:.1%}")
-    for text in misses:
-        print(f"  miss: {text}")
-    for text in false_positives:
-        print(f"  false positive: {text} ({assess(text).reason})")
-    assert recall >= 0.95, misses
-    assert precision >= 0.90, false_positives
+def test_the_rules_still_hold_on_the_phrases_they_were_tuned_on():
+    """A regression test of the rules alone (not a result: they were tuned on these)."""
+
+    def rule(text):
+        return rules.rule_reason(rules.normalise(text))
+
+    misses = [t for t in MUST_MATCH if not rule(t)]
+    false_positives = [t for t in MUST_NOT_MATCH if rule(t)]
+    assert not misses, misses
+    assert not false_positives, false_positives
 
 
 @pytest.mark.parametrize(
@@ -72,7 +69,7 @@ def test_corpus_recall_and_precision():
 )
 def test_risk_is_found(text):
     result = assess(text)
-    assert result.needs_care, text
+    assert result.strong, text
     assert result.reason
 
 
@@ -87,7 +84,6 @@ def test_risk_is_found(text):
         # third persons and news
         "my friend's brother died by suicide",
         "article about suicide rates",
-        "she's been suicidal lately and i'm scared for her",
         # supportive replies, awareness
         "if you ever feel like hurting yourself reach out",
         "if you ever feel like hurting yourself please reach out",
@@ -101,21 +97,34 @@ def test_risk_is_found(text):
         "this homework is killing me",
         "I died 5 times on that boss",
         # negations
-        "i don't want to die",
         "i'm not suicidal, just tired and sad today",
-        "i'm not going to kms, i just need to vent",
         # near-miss words
         "ran 5 kms today!",
         "i'm going to cut back on caffeine",
-        "i'm going to end it with him tonight",
     ],
 )
 def test_no_risk_is_not_flagged(text):
-    assert assess(text) == Assessment(False, "")
+    assert assess(text).grade is Grade.NONE
+
+
+# Known false signals of the model: the gentle "possible" line (nothing held, nobody told),
+# never a strong one. Listed so that any change in them shows; the locked batch measures
+# how often this happens (README, "Measured").
+KNOWN_POSSIBLE = [
+    "i don't want to die",
+    "i'm not going to kms, i just need to vent",
+    "she's been suicidal lately and i'm scared for her",
+    "i'm going to end it with him tonight",
+]
+
+
+@pytest.mark.parametrize("text", KNOWN_POSSIBLE)
+def test_known_false_signals_are_never_strong(text):
+    assert assess(text).grade is not Grade.STRONG
 
 
 def test_negation_does_not_hide_a_death_wish():
-    assert not needs_care("i don't want to die")
+    assert not assess("i don't want to die").strong
     assert needs_care("i don't want to be here anymore")
     assert needs_care("i don't want to live")
 
@@ -173,9 +182,9 @@ def test_assess_never_raises_on_word_salad(words):
 
 
 def test_non_strings_are_not_flagged():
-    assert assess("") == Assessment(False, "")
-    assert assess("   \n\t ") == Assessment(False, "")
-    assert assess(None) == Assessment(False, "")  # type: ignore[arg-type]
+    assert assess("") == NOTHING
+    assert assess("   \n\t ") == NOTHING
+    assert assess(None) == NOTHING  # type: ignore[arg-type]
 
 
 BENIGN_FILLER = (

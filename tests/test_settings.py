@@ -68,7 +68,7 @@ async def test_settings_refuse_direct_messages(kit):
 
 async def test_mod_channel_checks_the_bot_can_post_there(kit):
     kit.add_channel("mods")
-    kit.add_channel("locked", deny_bot=("send_messages",))
+    kit.add_channel("locked", deny_bot=("send_messages",), private=True)
     mo = kit.moderator("mo")
     out = await mo.slash("settings mod-channel", channel="locked")
     assert out.reply.ephemeral

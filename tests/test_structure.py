@@ -70,7 +70,26 @@ def test_the_store_imports_nothing_of_ours_but_config_and_itself():
 
 
 def test_pure_core_modules_do_not_import_discord():
-    for name in ("config", "clock", "schedule", "safety", "library"):
+    for name in (
+        "config",
+        "clock",
+        "schedule",
+        "safety/__init__",
+        "safety/rules",
+        "safety/model",
+        "safety/features",
+        "library",
+    ):
         path = ROOT / "bot" / f"{name}.py"
         if path.exists():
             assert not {m for m in imported_modules(path) if m.startswith("discord")}, name
+
+
+def test_the_crisis_check_runs_without_its_trainer():
+    """numpy, scipy and scikit-learn are for `bot.safety.train` only, never the bot."""
+    heavy = ("numpy", "scipy", "sklearn")
+    for path in (ROOT / "bot" / "safety").glob("*.py"):
+        if path.name == "train.py":
+            continue
+        found = {m for m in imported_modules(path) if m.split(".")[0] in heavy}
+        assert not found, f"{path.relative_to(ROOT)} imports {found}"

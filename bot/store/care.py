@@ -219,7 +219,7 @@ class CareRepository(Repository):
         await self.store.execute("DELETE FROM discord_cleanup WHERE job_id = ?", (job_id,))
 
     async def retry_cleanup(self, job_id: int, next_at: datetime, error: str) -> None:
-        """Count a failed attempt; `error` is a code like 'http 403/50013', never message text."""
+        """Count a failed try; `error` is a code like 'http 403/50013', never message text."""
         await self.store.execute(
             "UPDATE discord_cleanup SET attempts = attempts + 1, next_attempt_at = ?, "
             "last_error = ? WHERE job_id = ?",

@@ -221,6 +221,16 @@ class VictoryRepository(Repository):
             (channel_id, message_id, victory_id),
         )
 
+    async def make_public(self, victory_id: int, guild_id: int, member_id: int) -> Victory | None:
+        """The author chose to share a victory that was kept private: None unless it is
+        theirs, in this server, and still private."""
+        row = await self.store.fetchone(
+            f"UPDATE victories SET public = 1 WHERE victory_id = ? AND guild_id = ? "
+            f"AND member_id = ? AND public = 0 RETURNING {VICTORY_COLUMNS}",
+            (victory_id, guild_id, member_id),
+        )
+        return None if row is None else _victory(row)
+
     async def make_private(self, victory_id: int) -> None:
         """The public post could not be made: keep the words, privately."""
         await self.store.execute(

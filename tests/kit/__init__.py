@@ -54,6 +54,9 @@ BOT_PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+# The tests' moderator channel, private as Kindred requires (see Kit.add_channel).
+MOD_CHANNEL = "mods"
+VIEW = str(discord.Permissions(view_channel=True).value)
 
 
 class FakeClock:
@@ -399,6 +402,7 @@ class Kit:
         self.discord.install(monkeypatch)
         self.config = Config(database=DatabaseConfig(tmp_path / "kindred.db"))
         self.channels: dict[str, dict] = {}
+        self.threads: dict[str, dict] = {}  # threads others opened (see add_thread)
         self.roles: list[dict] = [
             {
                 "id": str(GUILD_ID),
@@ -487,14 +491,29 @@ class Kit:
             "members": [bot_member],
             "member_count": 2,
             **GUILD_DEFAULTS,
+            "threads": list(self.threads.values()),
         }
 
     def add_channel(
-        self, name: str, *, kind: int = 0, deny_bot: tuple[str, ...] = (), tags: list[str] = ()
+        self,
+        name: str,
+        *,
+        kind: int = 0,
+        deny_bot: tuple[str, ...] = (),
+        tags: list[str] = (),
+        private: bool | None = None,
     ) -> dict:
-        """A text (0) or forum (15) channel; `deny_bot` removes permissions from the bot there."""
+        """A text (0) or forum (15) channel; `deny_bot` removes permissions from the bot there.
+
+        `private` denies View Channel to @everyone and allows it to Kindred's role, as a
+        moderator sets up a moderator channel. By default only the channel named MOD_CHANNEL
+        ("mods", the moderator channel of the tests) is private; every other channel is one
+        @everyone can read.
+        """
         channel_id = snowflake()
         overwrites = []
+        if private if private is not None else name == MOD_CHANNEL:
+            overwrites.extend(self._private_overwrites())
         if deny_bot:
             deny = discord.Permissions(**dict.fromkeys(deny_bot, True))
             overwrites.append({"id": str(BOT_ID), "type": 1, "allow": "0", "deny": str(deny.value)})
@@ -504,9 +523,79 @@ class Kit:
         channel["permission_overwrites"] = overwrites
         self.channels[name] = channel
         self.discord.channels[channel_id] = channel
+        self._reload_guild()
+        return channel
+
+    def set_private(self, name: str, private: bool) -> None:
+        """A moderator opens a channel to @everyone (False) or closes it again (True)."""
+        ours = {o["id"] for o in self._private_overwrites()}
+        overwrites = [
+            o for o in self.channels[name]["permission_overwrites"] if o["id"] not in ours
+        ]
+        self.channels[name]["permission_overwrites"] = (
+            [*self._private_overwrites(), *overwrites] if private else overwrites
+        )
+        self._reload_guild()
+
+    def add_overwrite(
+        self,
+        name: str,
+        target: int,
+        *,
+        kind: int,
+        allow: tuple[str, ...] = (),
+        deny: tuple[str, ...] = (),
+    ) -> None:
+        """A permission overwrite on a channel for a role (kind 0) or a member (kind 1)."""
+        allowed = discord.Permissions(**dict.fromkeys(allow, True))
+        denied = discord.Permissions(**dict.fromkeys(deny, True))
+        self.channels[name]["permission_overwrites"].append(
+            {
+                "id": str(target),
+                "type": kind,
+                "allow": str(allowed.value),
+                "deny": str(denied.value),
+            }
+        )
+        self._reload_guild()
+
+    def _private_overwrites(self) -> list[dict]:
+        """@everyone can't view the channel (the role shares the server's id); Kindred can."""
+        return [
+            {"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": VIEW},
+            {"id": str(self.bot_role_id), "type": 0, "allow": VIEW, "deny": "0"},
+        ]
+
+    def add_thread(self, name: str, parent: str, *, private: bool = False) -> discord.Thread:
+        """A thread someone else opened in channel `parent`: public (11) or private (12)."""
+        thread_id = snowflake()
+        self.threads[name] = {
+            "id": str(thread_id),
+            "type": 12 if private else 11,
+            "guild_id": str(GUILD_ID),
+            "parent_id": self.channels[parent]["id"],
+            "owner_id": str(snowflake()),
+            "name": name,
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "last_message_id": None,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": iso_now(),
+                "locked": False,
+                "invitable": False,
+            },
+        }
+        self._reload_guild()
+        return self.guild.get_thread(thread_id)
+
+    def _reload_guild(self) -> None:
+        """Let discord.py's cache see the server's channels, threads and roles as they are now."""
         if self.guild is not None:
             self.guild = self.bot._connection._add_guild_from_data(self.guild_payload())
-        return channel
 
     def add_role(self, name: str) -> int:
         role_id = snowflake()
@@ -522,8 +611,7 @@ class Kit:
                 "mentionable": True,
             }
         )
-        if self.guild is not None:
-            self.guild = self.bot._connection._add_guild_from_data(self.guild_payload())
+        self._reload_guild()
         return role_id
 
     def channel(self, name: str) -> discord.abc.GuildChannel:

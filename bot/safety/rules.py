@@ -1,6 +1,6 @@
-"""Does this text need the crisis resources? Pure, rule-based, no network.
+"""The crisis check's rules: the clear cases, each with a reason. Pure, no network.
 
-`assess(text)` decides whether a message expresses a risk of suicide or self-harm, or an
+`rule_reason(normalise(text))` says whether a message expresses a risk of suicide or self-harm, or an
 immediate crisis, in the first person, now or soon. It must not fire on recovery stories
 about the past, on third persons and news, on supportive replies, on awareness talk, or on
 figures of speech ("this traffic is killing me").
@@ -32,19 +32,11 @@ It is a screen, not a diagnosis: it errs towards showing the resources.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
-
-@dataclass(frozen=True)
-class Assessment:
-    needs_care: bool
-    reason: str
-
-
-_NO = Assessment(False, "")
 _MAX_CHARS = 100_000
 
 # --- normalisation -------------------------------------------------------------------
@@ -255,7 +247,9 @@ def _normalise(text: str) -> str:
     text = text[:_MAX_CHARS].lower()
     if not text.isascii():
         text = _ZW.sub("", text)
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_QUOTES)
+        if not unicodedata.is_normalized("NFKD", text):  # emoji and curly quotes already are
+            text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        text = text.translate(_QUOTES)
         text = _NON_ASCII.sub(" ", text)
     elif "`" in text:
         text = text.replace("`", "'")
@@ -408,11 +402,15 @@ class _Rule:
     veto_sentence: re.Pattern | None = None  # must not occur in the sentence
     veto_text: re.Pattern | None = None  # must not occur anywhere in the text
     past_ok: bool = False  # past or recovery markers in the clause do not cancel it
+    gate_rx: re.Pattern | None = None  # the gate words as one pattern, for long texts
 
 
 def _rule(reason: str, pattern: str, gate: tuple[str, ...] = (), **kwargs) -> _Rule:
     compiled = {k: re.compile(v, re.M) if isinstance(v, str) else v for k, v in kwargs.items()}
-    return _Rule(reason, re.compile(pattern, re.M), gate, **compiled)
+    if pattern.startswith("(?:") and not pattern.startswith("(?:^"):
+        pattern = r"\b" + pattern  # words start at a word boundary: 2-3x faster on long texts
+    gate_rx = re.compile("|".join(map(re.escape, gate))) if gate else None
+    return _Rule(reason, re.compile(pattern, re.M), gate, gate_rx=gate_rx, **compiled)
 
 
 _RULES: tuple[_Rule, ...] = (
@@ -644,7 +642,7 @@ _RULES: tuple[_Rule, ...] = (
         "not-safe",
         r"\b(?:scared|afraid|terrified|worried|frightened) (?:of )?what i(?:'ll| will| might| could| may)? (?:do|might do) to myself"
         r"|\bdon't trust myself (?:tonight|right now|rn|alone|anymore|to stay safe|not to)"
-        rf"|(?:{_INT}|i'm) {_ADV}{{0,2}}do something (?:stupid|bad|drastic|dangerous|terrible|dumb|permanent|irreversible) to myself",
+        rf"|\b(?:{_INT}|i'm) {_ADV}{{0,2}}do something (?:stupid|bad|drastic|dangerous|terrible|dumb|permanent|irreversible) to myself",
         ("myself",),
         negatable=True,
     ),
@@ -868,10 +866,40 @@ def _negated(before: str) -> bool:
     return bool(_NEG.search(before, last_i.end() if last_i else 0))
 
 
-def _hit(rule: _Rule, text: str) -> bool:
-    if rule.gate and not any(g in text for g in rule.gate):
-        return False
-    for m in rule.rx.finditer(text):
+_SCAN_WHOLE = 600  # a shorter text is searched whole; a longer one sentence by sentence
+
+
+def _sentence_spans(text: str) -> tuple[list[int], list[int]]:
+    """Where each sentence starts and ends (sentences are joined by a blank line)."""
+    starts, ends, start = [], [], 0
+    for sentence in text.split("\n\n"):
+        starts.append(start)
+        ends.append(start + len(sentence))
+        start += len(sentence) + 2
+    return starts, ends
+
+
+def _matches(rule: _Rule, text: str, spans: tuple[list[int], list[int]] | None):
+    """The rule's matches, searched only in the sentences holding one of its gate words.
+
+    A search bounded by pos/endpos still sees the real text around it (^, $, \\b), so this
+    finds what a search of the whole text would, at a fraction of the cost on long texts.
+    """
+    if spans is None or rule.gate_rx is None:
+        if not rule.gate or any(g in text for g in rule.gate):
+            yield from rule.rx.finditer(text)
+        return
+    starts, ends = spans
+    searched = -1
+    for gate in rule.gate_rx.finditer(text):
+        index = bisect.bisect_right(starts, gate.start()) - 1
+        if index > searched:
+            searched = index
+            yield from rule.rx.finditer(text, starts[index], ends[index])
+
+
+def _hit(rule: _Rule, text: str, spans: tuple[list[int], list[int]] | None = None) -> bool:
+    for m in _matches(rule, text, spans):
         start = m.start()
         left, right = _clause_bounds(text, start, m.end())
         if rule.lead and not _LEAD.search(text[left:start]):
@@ -897,32 +925,22 @@ def _hit(rule: _Rule, text: str) -> bool:
     return False
 
 
-def assess(text: str) -> Assessment:
-    """Whether `text` needs the crisis resources, and which rule said so. Never raises."""
+def normalise(text: str) -> str:
+    """The canonical text both the rules and the model read ("" when it can't be read)."""
     if not isinstance(text, str) or not text.strip():
-        return _NO
+        return ""
     try:
-        norm = _normalise(text)
+        return _normalise(text)
     except Exception:  # pragma: no cover - defensive: a safety check must never crash a handler
-        return _NO
+        return ""
+
+
+def rule_reason(norm: str) -> str:
+    """The first rule that matches the normalised text, by its reason, or "" for none."""
+    if not norm:
+        return ""
+    spans = _sentence_spans(norm) if len(norm) > _SCAN_WHOLE else None
     for rule in _RULES:
-        if _hit(rule, norm):
-            return Assessment(True, rule.reason)
-    return _NO
-
-
-def needs_care(text: str) -> bool:
-    return assess(text).needs_care
-
-
-def load_corpus(path) -> list[str]:
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return [s.strip() for s in lines if s.strip() and not s.strip().startswith("#")]
-
-
-def corpus_scores(must_match: list[str], must_not_match: list[str]) -> tuple[float, float]:
-    tp = sum(needs_care(t) for t in must_match)
-    fp = sum(needs_care(t) for t in must_not_match)
-    recall = tp / len(must_match) if must_match else 1.0
-    precision = tp / (tp + fp) if (tp + fp) else 1.0
-    return recall, precision
+        if _hit(rule, norm, spans):
+            return rule.reason
+    return ""

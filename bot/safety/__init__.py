@@ -1,0 +1,67 @@
+"""The crisis check: does what a member wrote need care, and how surely? Pure, offline.
+
+Two parts, each good at what the other misses:
+- `rules`: hand-written patterns for the clear cases ("i want to kms tonight"), each with
+  a reason; they were tuned on the old phrase corpus, now a training batch.
+- `model`: a linear classifier over words, word pairs and letter groups, trained by
+  `python -m bot.safety.train` on the corpus's train batches, thresholds chosen on its
+  dev batch, scored in pure Python from `model.json` (no numpy at run time).
+
+`assess(text)` grades a text: STRONG (a rule, or a high score: the resources card, a held
+story, a quiet moderator note), POSSIBLE (a middling score: only a gentle private line with
+a button) or NONE. `needs_care(text)` is true for either signal; it is the public entry
+point outside checks score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from bot.safety import model, rules
+
+
+class Grade(IntEnum):
+    NONE = 0
+    POSSIBLE = 1
+    STRONG = 2
+
+
+@dataclass(frozen=True)
+class Assessment:
+    grade: Grade
+    reason: str  # the rule that matched, "model" for a score, "" for none
+    score: float  # the model's log-odds (-inf when the text was empty)
+
+    @property
+    def needs_care(self) -> bool:
+        return self.grade is not Grade.NONE
+
+    @property
+    def strong(self) -> bool:
+        return self.grade is Grade.STRONG
+
+
+NOTHING = Assessment(Grade.NONE, "", float("-inf"))
+
+
+def assess(text: str) -> Assessment:
+    """How surely `text` needs the crisis resources, and why. Never raises."""
+    norm = rules.normalise(text)
+    if not norm:
+        return NOTHING
+    shipped = model.shipped()
+    score = shipped.score(norm)
+    reason = rules.rule_reason(norm)
+    if reason:
+        return Assessment(Grade.STRONG, reason, score)
+    if score >= shipped.strong:
+        return Assessment(Grade.STRONG, "model", score)
+    if score >= shipped.possible:
+        return Assessment(Grade.POSSIBLE, "model", score)
+    return Assessment(Grade.NONE, "", score)
+
+
+def needs_care(text: str) -> bool:
+    """True for a strong or a possible signal."""
+    return assess(text).needs_care

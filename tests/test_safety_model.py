@@ -1,0 +1,135 @@
+"""The crisis model and its corpus: the shipped file is exactly what the trainer makes, the
+split is by batch, the locked batch is untouched and never read by the trainer, and the
+pure-Python scorer reads texts exactly as the trainer did."""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+
+import pytest
+
+from bot.safety import Grade, assess, batches, features, model, needs_care, rules
+from bot.safety.batches import CORPUS_DIR, ROLES, manifest, read_batch, sha256
+
+POSITIVE_KINDS = {
+    "wish_to_die", "passive_wish", "plan_means_date", "preparations", "self_harm_now",
+    "overdose_attempt_now", "unsafe_tonight", "hopeless_living", "past_turns_present",
+}  # fmt: skip
+NEGATIVE_KINDS = {
+    "past_resolved", "milestone_anniversary", "about_someone_else", "news_awareness_education",
+    "clinical_talk", "media_games", "figure_of_speech", "other_word_sense",
+    "harm_reduction_medication", "support_offered", "safety_plan_future", "hard_day_no_risk",
+    "explicit_not_in_danger", "everyday",
+}  # fmt: skip
+BATCHES = manifest()["batches"]
+
+
+def folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def test_every_batch_file_is_in_the_manifest_with_a_role():
+    on_disk = {p.name.removesuffix(".jsonl") for p in CORPUS_DIR.glob("*.jsonl")}
+    on_disk = {name for name in on_disk if not name.endswith(".ambiguous")}
+    assert on_disk == set(BATCHES)
+    assert {b["role"] for b in BATCHES.values()} == set(ROLES)
+    assert [n for n, b in BATCHES.items() if b["role"] == "locked"] == ["locked"]
+
+
+@pytest.mark.parametrize("name", sorted(BATCHES))
+def test_each_batch_is_well_formed(name):
+    examples = read_batch(CORPUS_DIR / f"{name}.jsonl")
+    assert examples and {e.label for e in examples} == {0, 1}
+    if name != "b00-phrases":  # the first phrases predate the kinds
+        for e in examples:
+            assert e.kind in (POSITIVE_KINDS if e.label else NEGATIVE_KINDS), (e.kind, e.text)
+    texts = [folded(e.text) for e in examples]
+    assert len(texts) == len(set(texts)), "a text appears twice in one batch"
+
+
+def test_the_corpus_written_for_the_model_holds_at_least_1500_messages():
+    written = [
+        e for name in BATCHES if name != "b00-phrases"
+        for e in read_batch(CORPUS_DIR / f"{name}.jsonl")
+    ]  # fmt: skip
+    assert len(written) >= 1500
+    assert sum(e.label for e in written) >= 500 and sum(1 - e.label for e in written) >= 500
+
+
+def test_the_locked_batch_is_exactly_as_it_was_sealed():
+    assert sha256(CORPUS_DIR / "locked.jsonl") == BATCHES["locked"]["sha256"]
+
+
+def test_no_locked_text_is_in_a_batch_the_model_learns_or_is_tuned_on():
+    locked = {folded(e.text) for e in read_batch(CORPUS_DIR / "locked.jsonl")}
+    for name, batch in BATCHES.items():
+        if batch["role"] != "locked":
+            seen = {folded(e.text) for e in read_batch(CORPUS_DIR / f"{name}.jsonl")}
+            overlap = len(locked & seen)  # counted, never printed: nobody reads the locked texts
+            assert overlap == 0, f"{name} holds {overlap} texts of the locked batch"
+
+
+def test_the_shipped_model_is_what_the_trainer_makes_and_it_never_reads_the_locked_batch(
+    monkeypatch,
+):
+    pytest.importorskip("sklearn", reason="the trainer needs `pip install -e '.[train]'`")
+    from bot.safety import train
+
+    read: list[str] = []
+    real = batches.read_batch
+
+    def recording(path):
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(batches, "read_batch", recording)
+    made = train.dumps(train.train())
+    assert "locked.jsonl" not in read and read
+    assert made == model.MODEL_PATH.read_text(encoding="utf-8"), (
+        "model.json is not what `python -m bot.safety.train` makes from the corpus: retrain"
+    )
+    shipped = json.loads(made)
+    assert shipped["batches"]["dev"] == [n for n, b in BATCHES.items() if b["role"] == "dev"]
+    assert shipped["thresholds"]["possible"] <= shipped["thresholds"]["strong"]
+
+
+def test_the_scorer_reads_a_text_exactly_as_the_trainer_did():
+    shipped = model.shipped()
+    for example in read_batch(CORPUS_DIR / "b01-recovery.jsonl")[:200]:
+        norm = rules.normalise(example.text)
+        counted = features.features(norm)
+        if not counted or len(norm.split(" ")) > model.WINDOW_WORDS:
+            continue
+        by_hand = shipped.bias + sum(
+            shipped.weights.get(f, 0.0) * n for f, n in counted.items()
+        ) / math.sqrt(sum(counted.values()))
+        assert shipped.score(norm) == pytest.approx(by_hand, abs=1e-9)
+
+
+def test_a_heavy_sentence_in_a_long_share_still_counts():
+    shipped = model.shipped()
+    filler = "We planted tomatoes and talked about the weekend and her new job. " * 60
+    heavy = "i have been saving my pills and i am going to take them all tonight. "
+    assert shipped.score(rules.normalise(filler + heavy + filler)) > shipped.score(
+        rules.normalise(filler + filler)
+    )
+
+
+def test_grades_follow_the_thresholds_beside_the_model(monkeypatch):
+    made_up = model.Model(bias=0.0, weights={}, possible=-1.0, strong=1.0)
+    monkeypatch.setattr(model, "shipped", lambda: made_up)
+    assert assess("an ordinary sentence").grade is Grade.POSSIBLE  # log-odds 0: in between
+    assert needs_care("an ordinary sentence")
+    made_up = model.Model(bias=0.0, weights={}, possible=0.5, strong=1.0)
+    monkeypatch.setattr(model, "shipped", lambda: made_up)
+    assert assess("an ordinary sentence").grade is Grade.NONE
+    assert assess("i want to kill myself").grade is Grade.STRONG  # a rule, whatever the score
+
+
+def test_the_letter_cache_stays_bounded():
+    shipped = model.shipped()
+    for i in range(model.LETTER_CACHE + 10):
+        shipped.score(f"word{i}")
+    assert len(shipped._letters) <= model.LETTER_CACHE
