@@ -13,7 +13,8 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import itemgetter
 from pathlib import Path
 
 from bot.safety.features import letter_groups, read
@@ -48,44 +49,51 @@ class Model:
     def score(self, norm: str) -> float:
         """The text's log-odds of needing care: of its heaviest window (most texts are one).
 
-        Each word's share (weight sum, feature count; nothing for what the text already
-        had) is added to running totals, so every window is two subtractions. A window of a
-        long text counts a feature where it first occurs in the text, so only the text's
-        first window (and any short text) is read exactly as the trainer read it.
+        Every feature counts once, where it first occurs (so a text of up to WINDOW_WORDS
+        words is read exactly as the trainer read it). Each word's share (weight sum,
+        feature count) goes into running totals, so every window of a long text is two
+        subtractions; a later window is scored only if it brings enough that is new.
+        Dicts and `map` do the per-word work at C speed: this runs on everything members
+        type.
         """
-        get, letters = self.weights.get, self._letters
         words, unigrams, pairs, closers, ends = read(norm)
-        weights = [0.0] * len(words)  # each word's share of the sum ...
-        counts = [0] * len(words)  # ... and of the feature count; repeats add nothing
-        seen: set[str] = set()
-        last_of = {end - 1: closer for end, closer in zip(ends, closers, strict=True)}
-        for i, (word, unigram, pair) in enumerate(zip(words, unigrams, pairs, strict=True)):
-            weight, count = 0.0, 0
-            if word not in seen:
-                share = letters.get(word) or self._learn(word)
-                weight, count = share
-                seen.add(word)
-            for key in (unigram, pair, last_of.get(i)):
-                if key is not None and key not in seen:
-                    seen.add(key)
-                    weight += get(key, 0.0)
-                    count += 1
-            weights[i], counts[i] = weight, count
-        weight_sums = [0.0, *accumulate(weights)]
-        counts = [0, *accumulate(counts)]
-        words = len(counts) - 1
-        if not words:
+        count = len(words)
+        if not count:
             return self.bias
+        backwards = range(count - 1, -1, -1)
+        first = dict(
+            zip(reversed(unigrams), backwards, strict=True)
+        )  # key -> where it first occurs
+        first.update(zip(reversed(pairs), backwards, strict=True))
+        first.update(zip(reversed(closers), [end - 1 for end in reversed(ends)], strict=True))
+        first_word = dict(zip(reversed(words), backwards, strict=True))
+        shares = [self._letters.get(word) or self._learn(word) for word in first_word]
+        key_weights = list(map(self.weights.get, first, repeat(0.0)))
+        if count <= WINDOW_WORDS:
+            total = sum(key_weights) + sum(map(itemgetter(0), shares))
+            return self.bias + total / math.sqrt(len(first) + sum(map(itemgetter(1), shares)))
+        weights, counts = [0.0] * count, [0] * count
+        for at, weight in zip(first.values(), key_weights, strict=True):
+            weights[at] += weight
+            counts[at] += 1
+        for at, (weight, groups) in zip(first_word.values(), shares, strict=True):
+            weights[at] += weight
+            counts[at] += groups
+        return self.bias + self._heaviest_window(
+            [0.0, *accumulate(weights)], [0, *accumulate(counts)]
+        )
+
+    @staticmethod
+    def _heaviest_window(weight_sums: list[float], counts: list[int]) -> float:
+        words = len(counts) - 1
+        last = max(words - WINDOW_WORDS, 0)
         best = -math.inf
-        for start in {
-            *range(0, max(words - WINDOW_WORDS, 0) + 1, WINDOW_STEP),
-            max(words - WINDOW_WORDS, 0),
-        }:
+        for start in {*range(0, last + 1, WINDOW_STEP), last}:
             end = min(start + WINDOW_WORDS, words)
             count = counts[end] - counts[start]
             if count and (start == 0 or count >= MIN_WINDOW_FEATURES):
                 best = max(best, (weight_sums[end] - weight_sums[start]) / math.sqrt(count))
-        return self.bias + best
+        return best
 
 
 def from_dict(data: dict) -> Model:
