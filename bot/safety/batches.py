@@ -2,8 +2,9 @@
 
 `corpus/MANIFEST.toml` names every batch, who it was written by and for, and its role:
 `train` (the model learns from it), `dev` (regularisation and thresholds are chosen on
-it) or `locked` (only ever scored, by `python -m bench`; nothing is tuned on it, and its
-SHA-256 is recorded so that an edit shows). Ambiguous texts sit in their own files,
+it), `locked` (only ever scored, by `python -m bench`; nothing is tuned on it, and its
+SHA-256 is recorded so that an edit shows) or `spent` (a locked batch that has since been
+used to decide something, so it is still scored but no longer a clean result). Ambiguous texts sit in their own files,
 reported but never scored.
 """
 
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CORPUS_DIR = Path(__file__).with_name("corpus")
-ROLES = ("train", "dev", "locked")
+ROLES = ("train", "dev", "locked", "spent")
+SEALED = ("locked", "spent")  # never read by the trainer; their sha256 is in the manifest
 
 
 @dataclass(frozen=True)
