@@ -754,7 +754,7 @@ class Victories(commands.Cog):
         )
         text = f"A moderator of **{server}** removed victory #{victory.victory_id}, which you shared there"
         # Heavy words are never quoted back: the member reads this alone, maybe on a bad day.
-        text += ".\n" if needs_care(victory.text) else f":\n> {clip(victory.text, 500)}"
+        text += "." if needs_care(victory.text) else f":\n> {clip(victory.text, 500)}"
         if reason:
             text += f"\n\n**Reason:** {reason}"
         text += "\n\nIf you'd like to talk about it, the moderators are there for you."

@@ -94,7 +94,7 @@ async def test_settings_show_lists_celebrations(kit):
 
 async def test_moderator_remove_deletes_the_post_and_tells_the_author_privately(kit):
     alice, bob, mo = kit.member("alice"), kit.member("bob"), kit.moderator("mo")
-    await alice.slash("celebrate", victory="Something that broke the rules")
+    await alice.slash("celebrate", victory="Posted my neighbour's full address")
     await bob.click("kindred:cheer:1")
     card_id = kit.discord.message_with("kindred:cheer:1")["id"]
 
@@ -103,7 +103,7 @@ async def test_moderator_remove_deletes_the_post_and_tells_the_author_privately(
     [delete] = out.to("/channels/{channel_id}/messages/{message_id}", "DELETE")
     assert delete.path.endswith(card_id)
     [dm] = [p for p in out.posts if p.path == f"/channels/{alice.id + 7}/messages"]
-    assert "Something that broke the rules" in dm.text and "Please keep names out" in dm.text
+    assert "Posted my neighbour's full address" in dm.text and "Please keep names out" in dm.text
     assert dm.allowed_mentions == {"parse": []}
     reply = out.replies[-1]
     assert reply.ephemeral and "Removed victory #1" in reply.text and "privately" in reply.text
