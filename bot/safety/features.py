@@ -37,7 +37,7 @@ OTHERS = frozenset(
 
 
 @lru_cache(maxsize=50_000)
-def _letter_groups(word: str) -> tuple[str, ...]:
+def letter_groups(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     return tuple(
         "c:" + padded[i : i + n] for n in LETTER_GROUPS for i in range(len(padded) - n + 1)
@@ -83,10 +83,6 @@ def read(norm: str) -> Reading:
     return Reading(words, unigrams, pairs, closers, ends)
 
 
-def letter_groups(word: str) -> tuple[str, ...]:
-    return _letter_groups(word)
-
-
 def features(norm: str) -> Counter[str]:
     """The features of a stretch of normalised text, as the trainer sees them.
 
@@ -96,5 +92,5 @@ def features(norm: str) -> Counter[str]:
     words, unigrams, pairs, closers, _ = read(norm)
     found: Counter[str] = Counter(set(unigrams) | set(pairs) | set(closers))
     for word in set(words):
-        found.update(_letter_groups(word))
+        found.update(letter_groups(word))
     return found
