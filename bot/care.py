@@ -19,6 +19,7 @@ from bot.render import EMBED_DESCRIPTION_LIMIT, clip, kind_embed
 from bot.safety import NOTHING, Assessment, assess
 from bot.store.care import Resource
 from bot.ui import IdButton, KindDynamicItem, dynamic_view
+from bot.visible import shown_line
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -175,7 +176,7 @@ def resource_lines(resources: Sequence[Resource]) -> list[str]:
 
 
 def _one_line(text: str | None, what: str, limit: int, *, required: bool) -> str | None:
-    cleaned = " ".join((text or "").split())
+    cleaned = shown_line(text)
     if not cleaned:
         if required:
             raise Refusal(f"The {what} can't be empty. Nothing was changed.")

@@ -278,6 +278,16 @@ class DigestPoster:
             )
         return None
 
+    async def redraw(self, channel_id: int, message_id: int, digest_id: int) -> None:
+        """After an erase: the posted digest drawn again from what the database holds now,
+        so it no longer counts or quotes the member's victories."""
+        claim = await self.repo.digest(digest_id)
+        if claim is None:
+            return
+        embed, file = await self.content(claim)
+        message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await self.queue.call(message.edit, embed=embed, attachments=[file] if file else [])
+
     # ----- what the server reads ---------------------------------------------------------------
     async def content(self, claim: DigestClaim) -> tuple[discord.Embed, discord.File | None]:
         """The digest embed and its chart, or the warm message of a quiet week."""

@@ -48,6 +48,17 @@ class ModeratorGroup(app_commands.Group):
         return True
 
 
+def _may_see_moderator_choices(interaction: discord.Interaction) -> bool:
+    return interaction.guild is not None and interaction.permissions.manage_guild
+
+
+# Autocomplete answers whoever sends the interaction, whatever the command's permissions:
+# every autocomplete of a moderator command wears this, so others get no choices at all
+# (a test walks the command tree for it).
+moderator_choices = app_commands.check(_may_see_moderator_choices)
+MODERATOR_CHOICES_CHECK = _may_see_moderator_choices
+
+
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 
 

@@ -60,6 +60,9 @@ class CleanupReport:
     # guild id -> links moderators should hear about (first refusal, or given up)
     refused: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     abandoned: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # the same for anonymous stories: told apart, on a later round, never with the member
+    refused_anonymous: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    abandoned_anonymous: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 async def _edit_thread(bot: KindredBot, thread_id: int, **fields) -> None:
@@ -80,6 +83,16 @@ async def _replace(bot: KindredBot, job: CleanupJob) -> None:
         await message.edit(attachments=[], view=view)
 
 
+async def _refresh(bot: KindredBot, job: CleanupJob) -> None:
+    """Draw one of Kindred's own cards again from the database (`content` is "kind:id");
+    the feature that owns the card registered how, in `bot.card_refreshers`."""
+    kind, _, item = (job.content or "").partition(":")
+    refresher = bot.card_refreshers.get(kind)
+    if refresher is None or not item.isdigit():
+        raise ValueError(f"no refresher for {job.content!r}")
+    await refresher(job.channel_id, job.message_id, int(item))
+
+
 async def _act(bot: KindredBot, job: CleanupJob) -> None:
     if job.action == "delete":
         await bot.http.delete_message(job.channel_id, job.message_id, reason=REASON)
@@ -90,6 +103,10 @@ async def _act(bot: KindredBot, job: CleanupJob) -> None:
         if job.content:
             fields["name"] = clip(job.content, THREAD_NAME_LIMIT)
         await _edit_thread(bot, job.channel_id, **fields)
+    elif job.action == "rename":
+        await _edit_thread(bot, job.channel_id, name=clip(job.content or "", THREAD_NAME_LIMIT))
+    elif job.action == "refresh":
+        await _refresh(bot, job)
     else:
         raise ValueError(f"unknown cleanup action {job.action!r}")
 
@@ -99,7 +116,7 @@ async def perform(bot: KindredBot, job: CleanupJob) -> None:
     try:
         await _act(bot, job)
     except discord.HTTPException as error:
-        if error.code != THREAD_ARCHIVED or job.action == "lock":
+        if error.code != THREAD_ARCHIVED or job.action in ("lock", "rename"):
             raise
         await _edit_thread(bot, job.channel_id, archived=False)
         await _act(bot, job)
@@ -117,26 +134,49 @@ async def run_cleanup(
             await _run_one(bot, queued, now, report)
         if len(due) < BATCH:
             break
-    for guild, links in report.refused.items():
-        await _tell_moderators(
-            bot,
-            guild,
-            "Kindred couldn't yet remove messages a member erased",
-            "A member erased their data, and Discord refused part of the cleanup (Kindred "
-            "may be missing the View Channel, Send Messages or Manage Threads permission "
-            "there). Kindred keeps trying for a week; fixing the permission lets it finish:",
-            links,
-        )
-    for guild, links in report.abandoned.items():
-        await _tell_moderators(
-            bot,
-            guild,
-            "Please finish a removal by hand",
-            "A member erased their data, and for a week Discord refused to let Kindred "
-            "remove these. Please delete them, or lock the thread, yourselves:",
-            links,
-        )
+    await _tell_about(bot, report)
     return report
+
+
+# What moderators read. The anonymous notices never say a member erased anything: a story
+# posted anonymously must not be tied, by words or by the moment, to the member's name.
+NOTICES = (
+    (
+        "refused",
+        "Kindred couldn't yet remove messages a member erased",
+        "A member erased their data, and Discord refused part of the cleanup (Kindred "
+        "may be missing the View Channel, Send Messages or Manage Threads permission "
+        "there). Kindred keeps trying for a week; fixing the permission lets it finish:",
+    ),
+    (
+        "abandoned",
+        "Please finish a removal by hand",
+        "A member erased their data, and for a week Discord refused to let Kindred "
+        "remove these. Please delete them, or lock the thread, yourselves:",
+    ),
+    (
+        "refused_anonymous",
+        "Kindred couldn't yet take down an anonymous story",
+        "An anonymous story is to be taken down, and Discord refused (Kindred may be "
+        "missing the View Channel, Send Messages or Manage Threads permission there). "
+        "Kindred keeps trying for a week; fixing the permission lets it finish:",
+    ),
+    (
+        "abandoned_anonymous",
+        "Please take down an anonymous story by hand",
+        "For a week Discord refused to let Kindred take down this anonymous story. "
+        "Please delete it, or lock the thread, yourselves:",
+    ),
+)
+# An anonymous refusal is reported on its second failed try, a later janitor round than
+# the member's own notice (which comes on the first).
+ANONYMOUS_REPORT_ATTEMPT = 1
+
+
+async def _tell_about(bot: KindredBot, report: CleanupReport) -> None:
+    for kind, title, text in NOTICES:
+        for guild, links in getattr(report, kind).items():
+            await _tell_moderators(bot, guild, title, text, links)
 
 
 async def _run_one(bot: KindredBot, queued: QueuedCleanup, now: datetime, report) -> None:
@@ -155,15 +195,19 @@ async def _run_one(bot: KindredBot, queued: QueuedCleanup, now: datetime, report
             log.warning("cleanup job %s given up after %s", queued.job_id, error_code(error))
             await bot.store.care.finish_cleanup(queued.job_id)
             report.gave_up += 1
-            report.abandoned[queued.guild_id].append(f"{job.action}: {link}")
+            abandoned = report.abandoned_anonymous if job.anonymous else report.abandoned
+            abandoned[queued.guild_id].append(f"{job.action}: {link}")
             return
         log.info("cleanup job %s will be retried (%s)", queued.job_id, error_code(error))
         await bot.store.care.retry_cleanup(
             queued.job_id, now + next_pause(queued.attempts), error_code(error)
         )
         report.retrying += 1
-        if isinstance(error, discord.Forbidden) and queued.attempts == 0:
-            report.refused[queued.guild_id].append(f"{job.action}: {link}")
+        if isinstance(error, discord.Forbidden):
+            if job.anonymous and queued.attempts == ANONYMOUS_REPORT_ATTEMPT:
+                report.refused_anonymous[queued.guild_id].append(f"{job.action}: {link}")
+            elif not job.anonymous and queued.attempts == 0:
+                report.refused[queued.guild_id].append(f"{job.action}: {link}")
         return
     await bot.store.care.finish_cleanup(queued.job_id)
     report.done += 1

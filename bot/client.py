@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -100,6 +101,8 @@ class KindredBot(commands.Bot):
         self._library = library
         self.sync_commands = sync_commands
         self._button_kinds: set[type[discord.ui.DynamicItem]] = set()
+        # kind -> how to draw a card again after an erase: (channel id, message id, item id)
+        self.card_refreshers: dict[str, Callable[[int, int, int], Awaitable[None]]] = {}
 
     @property
     def store(self) -> Store:

@@ -132,4 +132,6 @@ async def erase(store: Store, guild_id: int, member_id: int, now: datetime) -> E
             repository.erase_member_rows(db, guild_id, member_id)
         return queued
 
-    return Erasure(before.counts, await store.atomic(erase_all))
+    queued = await store.atomic(erase_all)
+    await store.forget_deleted()
+    return Erasure(before.counts, queued)

@@ -15,6 +15,7 @@ from bot.store.care import NOTICE_INTERVAL
 
 PURGE_AFTER_LEAVING = timedelta(days=30)
 REVEAL_OFFER_KEPT = timedelta(days=30)
+BACKUPS_KEPT = timedelta(days=30)  # what the README asks operators to keep backups for at most
 
 PRIVACY_TITLE = "Your privacy with Kindred"
 PRIVACY_INTRO = (
@@ -61,7 +62,17 @@ def privacy_sections() -> list[tuple[str, str]]:
             "Your controls",
             "`/mydata export`: everything Kindred keeps about you here, as a file only you "
             "receive.\n`/mydata erase`: delete all of it, after you confirm. Stories you "
-            'published are replaced with "This story was removed by its author."',
+            'published are replaced with "This story was removed by its author."; your '
+            "victory cards and review cards go, and the cheer counts and weekly digests "
+            "that counted you are drawn again without you.",
+        ),
+        (
+            "Backups",
+            "An erase wipes your words from Kindred's database files at once, leaving no "
+            "copy in the files the bot runs on. Kindred makes no backups of its own. A copy "
+            "the person running this bot made earlier (`kindred backup`) still holds what "
+            f"was there when it was made, until they delete it; Kindred asks them to keep "
+            f"backups no longer than {BACKUPS_KEPT.days} days.",
         ),
     ]
 

@@ -45,6 +45,7 @@ from bot.store.prompts import (
     Schedule,
     normalised,
 )
+from bot.visible import shown_line
 
 UNCHANGED = "Nothing was changed."
 SKIP_NOTE = "skipped by a moderator"
@@ -73,7 +74,7 @@ def require_value(bot, typed: str) -> Value:
 
 
 def require_prompt_text(text: str) -> str:
-    text = " ".join((text or "").split())
+    text = shown_line(text)
     if not text:
         raise Refusal(f"The prompt is empty. Please write an open question. {UNCHANGED}")
     if len(text) > PROMPT_MAX:

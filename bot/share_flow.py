@@ -48,6 +48,7 @@ from bot.store.stories import (
 )
 from bot.story_publish import DRAFT_KEPT, StoryPublisher, channel_needs
 from bot.ui import UNKNOWN_BUTTON, dynamic_view, impossible_id
+from bot.visible import shown
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -377,7 +378,7 @@ class ShareFlow:
 
     async def decline(self, interaction: discord.Interaction, story_id: int, values: dict) -> None:
         require_moderator(interaction)
-        reason = (values.get("reason") or "").strip()
+        reason = shown(values.get("reason"))
         if not reason:
             raise Refusal("Please write a short note for the author. Nothing was changed.")
         if len(reason) > stories.REASON_MAX:
@@ -389,17 +390,33 @@ class ShareFlow:
         if story is None:
             raise Refusal(HANDLED)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        told = await self._tell_author(
-            story_id,
-            embed=kind_embed("About your story", declined_notice([story], interaction.guild.name)),
-        )
+        notice = kind_embed("About your story", declined_notice([story], interaction.guild.name))
+        if story.anonymous:
+            # Moderators must learn nothing that depends on who wrote it (DM state, timing):
+            # they hear one fixed sentence first, and the author is written to afterwards.
+            delivery = "by DM, or the next time they use /share if their DMs are closed"
+            await self._show_declined(interaction, story, delivery)
+            await self._deliver_decline(story_id, notice)
+        else:
+            told = await self._deliver_decline(story_id, notice)
+            delivery = "by DM" if told else "the next time they use /share (their DMs are closed)"
+            await self._show_declined(interaction, story, delivery)
+        log.info("story %s declined in guild %s", story_id, story.guild_id)
+
+    async def _deliver_decline(self, story_id: int, notice: discord.Embed) -> bool:
+        """DM the note; when it can't be delivered it waits for the author's next /share."""
+        told = await self._tell_author(story_id, embed=notice)
         if told:
             await self.stories.mark_reason_delivered(story_id)
-        delivery = "by DM" if told else "the next time they use /share (their DMs are closed)"
+        return told
+
+    async def _show_declined(
+        self, interaction: discord.Interaction, story: Story, delivery: str
+    ) -> None:
         await self._edit_message(
             story.review_channel_id,
             story.review_message_id,
-            content=f"❌ Story #{story_id} was declined by {interaction.user.mention}. "
+            content=f"❌ Story #{story.story_id} was declined by {interaction.user.mention}. "
             f"The note reaches the author {delivery}.",
             embeds=[],
             view=None,
@@ -409,7 +426,6 @@ class ShareFlow:
             "their drafts.",
             ephemeral=True,
         )
-        log.info("story %s declined in guild %s", story_id, story.guild_id)
 
     # ----- the thread ------------------------------------------------------------------------
     async def on_reply(self, interaction: discord.Interaction, story_id: int) -> None:
@@ -424,7 +440,7 @@ class ShareFlow:
         story = await self._author_pressed(interaction, story_id)
         if story is None:
             return
-        text = (values.get("reply") or "").strip()
+        text = shown(values.get("reply"))
         if not text:
             raise Refusal("Your reply was empty, so nothing was posted.")
         if len(text) > stories.REPLY_MAX:
@@ -443,7 +459,7 @@ class ShareFlow:
                 "I couldn't post your reply in the thread just now, so nothing was posted. "
                 "Please try again in a moment."
             ) from error
-        await self.stories.add_author_reply(story_id, thread.id, message.id)
+        await self.stories.add_author_reply(story_id, thread.id, message.id, text, self.bot.clock())
         await interaction.followup.send(
             f"Your reply is posted as **{stories.ORIGINAL_POSTER}**: {message.jump_url}",
             ephemeral=True,

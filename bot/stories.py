@@ -19,6 +19,7 @@ from bot.store.stories import (
     REMOVED,
     Story,
 )
+from bot.visible import shown
 
 STORY_MIN = 20
 STORY_MAX = 4000
@@ -85,9 +86,9 @@ def from_modal(
     consent: bool | None,
 ) -> StoryText:
     """Normalise modal values; an unchosen "post as" means anonymous, the safer side."""
-    warning = (warning or "").strip()
+    warning = shown(warning)
     return StoryText(
-        title=(title or "").strip(),
+        title=shown(title),
         body=body or "",
         content_warning=warning or None,
         anonymous=post_as != "named",
@@ -122,7 +123,7 @@ def over_limits(text: StoryText) -> list[str]:
 def problems(text: StoryText) -> list[str]:
     """What keeps this story from being shown, in the member's words (empty when fine)."""
     found = []
-    length = len(text.body.strip())
+    length = len(text.body.strip()) if shown(text.body) else 0  # invisible characters only
     if length < STORY_MIN:
         found.append(f"Your story needs at least {STORY_MIN} characters (it has {length}).")
     if len(text.body) > STORY_MAX:
@@ -133,8 +134,8 @@ def problems(text: StoryText) -> list[str]:
         found.append(f"The title can be up to {TITLE_MAX} characters.")
     if text.content_warning and len(text.content_warning) > WARNING_MAX:
         found.append(f"The content warning can be up to {WARNING_MAX} characters.")
-    shown = story_description(text.body, text.content_warning)
-    if not found and len(shown) > EMBED_DESCRIPTION_LIMIT:
+    displayed = story_description(text.body, text.content_warning)
+    if not found and len(displayed) > EMBED_DESCRIPTION_LIMIT:
         found.append(
             "Behind a content warning your story needs a little more room than Discord allows "
             "(every pair of | characters takes one more). Please shorten it slightly."

@@ -20,6 +20,7 @@ from bot.prompt_admin import UNCHANGED, require_prompt_text, require_value, same
 from bot.render import clip, kind_embed
 from bot.store.prompt_suggestions import PENDING_SUGGESTIONS_MAX, Suggestion
 from bot.store.prompts import OwnPrompt
+from bot.visible import shown
 
 log = logging.getLogger("kindred.prompts")
 
@@ -118,7 +119,7 @@ async def reject(
     bot, guild_id: int, suggestion_id: int, moderator_id: int, reason: str | None, now
 ) -> Suggestion:
     await decidable(bot, guild_id, suggestion_id)
-    reason = (reason or "").strip() or None
+    reason = shown(reason) or None
     if reason is not None and len(reason) > REASON_MAX:  # only a forged submit: Discord checks
         raise Refusal(
             f"The note can be up to {REASON_MAX} characters (it has {len(reason)}). {UNCHANGED}"

@@ -14,6 +14,7 @@ import discord
 from bot.library import Library, Value
 from bot.render import KINDRED_COLOUR, clip, kind_embed
 from bot.store.victories import Victory
+from bot.visible import shown
 
 log = logging.getLogger("kindred.victories")
 
@@ -29,7 +30,7 @@ CHEER_EMOJI = "👏"
 
 def clean_text(text: str) -> str:
     """The victory as stored: trimmed, 1 to 1000 characters; ValueError says what to fix."""
-    text = (text or "").strip()
+    text = shown(text)
     if not text:
         raise ValueError("Your victory needs a few words; even one is enough. Nothing was saved.")
     if len(text) > TEXT_LIMIT:

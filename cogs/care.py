@@ -25,7 +25,7 @@ from bot.care import (
     resource_lines,
     resources_embed,
 )
-from bot.checks import ModeratorGroup
+from bot.checks import ModeratorGroup, moderator_choices
 from bot.cleanup import run_cleanup
 from bot.client import KindredBot
 from bot.clock import from_epoch, to_epoch
@@ -240,6 +240,7 @@ class Care(commands.Cog):
         await interaction.response.send_message(text, ephemeral=True)
 
     @resources_remove.autocomplete("resource_id")
+    @moderator_choices
     async def resource_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:

@@ -13,7 +13,7 @@ from discord.ext import commands, tasks
 from bot import prompt_admin as admin
 from bot import suggestions
 from bot.care import alert_moderators, offer_care
-from bot.checks import ModeratorGroup, require_moderator
+from bot.checks import ModeratorGroup, moderator_choices, require_moderator
 from bot.client import KindredBot
 from bot.errors import Refusal, saved_or_logged, send_ephemeral
 from bot.posting import PromptPoster, long_date, prompt_embed
@@ -223,6 +223,7 @@ class Prompts(commands.Cog):
         await interaction.response.send_message(text, ephemeral=True)
 
     @schedule.autocomplete("timezone")
+    @moderator_choices
     async def timezone_choices(self, interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=name, value=name) for name in search_zones(current)]
 
@@ -323,6 +324,7 @@ class Prompts(commands.Cog):
         )
 
     @remove.autocomplete("prompt_id")
+    @moderator_choices
     async def prompt_id_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -371,6 +373,7 @@ class Prompts(commands.Cog):
 
     @add.autocomplete("value")
     @list_prompts.autocomplete("value")
+    @moderator_choices
     async def value_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

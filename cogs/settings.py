@@ -6,7 +6,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import ModeratorGroup, everyone_can_read, require_can_post, require_private
+from bot.checks import (
+    ModeratorGroup,
+    everyone_can_read,
+    moderator_choices,
+    require_can_post,
+    require_private,
+)
 from bot.client import KindredBot
 from bot.errors import Refusal
 from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, kind_embed
@@ -60,6 +66,7 @@ class Settings(commands.Cog):
         )
 
     @timezone.autocomplete("zone")
+    @moderator_choices
     async def timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot import stories
-from bot.checks import ModeratorGroup, require_can_post
+from bot.checks import ModeratorGroup, moderator_choices, require_can_post
 from bot.client import KindredBot
 from bot.errors import Refusal, report_error
 from bot.render import clip
@@ -150,6 +150,7 @@ class Share(commands.Cog):
         await self.flow.remove(interaction, story_id)
 
     @remove.autocomplete("story_id")
+    @moderator_choices
     async def remove_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:

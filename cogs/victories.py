@@ -42,6 +42,7 @@ from bot.sendqueue import (
 )
 from bot.store.victories import CheerStatus
 from bot.ui import IdButton, KindDynamicItem, dynamic_view
+from bot.visible import shown
 
 log = logging.getLogger("kindred.victories")
 
@@ -214,10 +215,13 @@ class Victories(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.card_refreshers.update(cheers=self._redraw_cheers, digest=self.digests.redraw)
         self.digest_loop.start()
 
     async def cog_unload(self) -> None:
         self.digest_loop.cancel()
+        for kind in ("cheers", "digest"):
+            self.bot.card_refreshers.pop(kind, None)
         for task in list(self._tasks):
             task.cancel()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
@@ -479,6 +483,13 @@ class Victories(commands.Cog):
         except discord.HTTPException as error:
             log.warning("victory %s: could not update the cheer count (%s)", victory_id, error.code)
 
+    async def _redraw_cheers(self, channel_id: int, message_id: int, victory_id: int) -> None:
+        """After an erase: the count without the cheers of the member who left (the erase
+        janitor retries when Discord refuses)."""
+        count = await self.repo.cheer_count(victory_id)
+        card = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await shared_queue(self.bot).call(card.edit, view=cheer_view(victory_id, count))
+
     # ----- /victories ------------------------------------------------------------------------
     @app_commands.command(
         name="victories",
@@ -720,7 +731,7 @@ class Victories(commands.Cog):
         victory_id: app_commands.Range[int, 1],
         reason: app_commands.Range[str, 1, REASON_LIMIT] | None = None,
     ) -> None:
-        reason = (reason or "").strip() or None
+        reason = shown(reason) or None
         if reason is not None and len(reason) > REASON_LIMIT:  # Discord checks; so do we
             raise Refusal(
                 f"The reason can be up to {REASON_LIMIT} characters and this one has "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import unicodedata
 
 import discord
 import pytest
@@ -319,12 +320,22 @@ def newcomer(kit: Kit, prefix: str = "member"):
     return kit.member(f"{prefix}{next(_names)}")
 
 
+# What draws nothing, written apart from bot/visible.py: format, control, separator and
+# combining characters, and the letters fonts draw as blank (Braille blank, Hangul fillers).
+BLANK_GLYPHS = "\u2800\u3164\u115f\u1160\uffa0\u180e\u034f\u17b4\u17b5"
+
+
+def seen(text: str) -> bool:
+    return any(unicodedata.category(c)[0] not in "CZM" and c not in BLANK_GLYPHS for c in text)
+
+
 def trimmed(text: str) -> str:
-    return text.strip()
+    """What a field keeps: trimmed, and nothing at all when nothing in it is visible."""
+    return text.strip() if seen(text) else ""
 
 
 def folded(text: str) -> str:
-    return " ".join(text.split())
+    return trimmed(" ".join(text.split()))
 
 
 async def rows(kit: Kit, sql: str, params=()) -> list[tuple]:
@@ -490,7 +501,7 @@ async def test_any_suggestion_is_kept_exactly_or_refused(kit, mo, error_logs, te
 def fits_a_post(body: str, title: str, warning: str | None) -> bool:
     """What Post accepts, worked out independently of the code under test."""
     shown = len(body) + (body.count("|") + 4 if warning else 0)  # a spoiler adds || and ZWSPs
-    return len(body.strip()) >= 20 and bool(title) and shown <= 4096
+    return seen(body) and len(body.strip()) >= 20 and bool(title) and shown <= 4096
 
 
 @FUZZ

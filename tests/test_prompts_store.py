@@ -96,12 +96,16 @@ async def test_purging_a_server_removes_its_prompt_rows(store):
 
 
 async def test_member_data_export_and_erase(store):
+    await store.prompts.add_prompt(1, "hope", "What gave you hope?", NOW, added_by=7)
     mine = await store.prompts.suggest(1, 7, "hope", "My idea?", NOW)
     await store.prompts.suggest(1, 8, "hope", "Their idea?", NOW)
     await store.prompts.approve(mine.suggestion_id, 9, NOW)
     exported = await store.prompts.export_member(1, 7)
     assert [r["text"] for r in exported["prompt_suggestions"]] == ["My idea?"]
-    assert [r["suggested_by"] for r in exported["guild_prompts"]] == [7]
+    assert sorted((r["added_by"], r["suggested_by"]) for r in exported["guild_prompts"]) == [
+        (7, None),
+        (9, 7),
+    ]
     moderator = await store.prompts.export_member(1, 9)
     assert moderator["prompt_suggestions"][0]["decided_by"] == 9
     assert "text" not in moderator["prompt_suggestions"][0]  # not the member's words
@@ -112,8 +116,9 @@ async def test_member_data_export_and_erase(store):
         "prompt_suggestions": [],
         "guild_prompts": [],
     }
+    # their approved idea left the rotation; a prompt they added as a moderator is the server's
     kept = await store.prompts.own_prompts(1)
-    assert [(p.text, p.suggested_by) for p in kept] == [("My idea?", None)]
+    assert [(p.text, p.added_by) for p in kept] == [("What gave you hope?", None)]
     assert await store.prompts.pending_count(1, 8) == 1
 
 

@@ -123,3 +123,28 @@ async def test_a_4000_character_story_round_trips_exactly_and_pings_nobody(kit, 
     for request in out.posts + out.replies:
         assert request.allowed_mentions in (None, {"parse": []}), request
     assert all(r.allowed_mentions == {"parse": []} for r in out.posts)
+
+
+async def test_declining_an_anonymous_story_tells_moderators_nothing_that_depends_on_its_author(
+    kit, mo
+):
+    """DM open or closed, moderators read the same words, and before any DM is tried."""
+    await mo.slash("stories review", mode="on")
+    seen = []
+    for name, dms_open in (("alice", True), ("carol", False)):
+        author = kit.member(name)
+        if not dms_open:
+            kit.discord.closed_dms.add(author.id + 7)
+        sid, _ = await share(author)
+        await mo.click(f"kindred:story:decline:{sid}")
+        out = await mo.submit_modal(reason="Could you leave out the street name?")
+        paths = [r.path for r in out.requests]
+        dm_at = paths.index("/users/@me/channels")
+        card_edit = next(r for r in out.requests if r.method == "PATCH" and "/messages/" in r.path)
+        told_moderator = out.requests.index(card_edit)
+        assert told_moderator < dm_at and out.replies[-1].ephemeral
+        assert paths.index(out.replies[-1].path) < dm_at
+        seen.append((card_edit.body["content"].replace(f"#{sid} ", "#N "), out.replies[-1].text))
+        assert (await story(kit, sid)).reason_pending is (not dms_open)
+    assert seen[0] == seen[1]
+    assert "DM" in seen[0][1] and "/share" in seen[0][1]

@@ -331,3 +331,19 @@ async def test_help_lists_the_story_commands(kit, mo):
     text = (await kit.member("alice").slash("help")).reply.text
     assert "`/share`" in text and "`/mystories`" in text
     assert "Stories (moderators)" in text and "`/stories remove`" in text
+
+
+async def test_mydata_export_gives_back_what_the_author_posted_as_original_poster(kit, mo):
+    import json
+
+    alice = kit.member("alice")
+    sid, _ = await share(alice)
+    await alice.click(f"kindred:story:reply:{sid}")
+    await alice.submit_modal(reply="Thank you for holding this with me.")
+    out = await alice.slash("mydata export")
+    [reply] = [r for r in out.replies if r.files]
+    assert reply.ephemeral and "story replies: 1" in reply.text
+    [(_, payload)] = reply.files
+    [row] = json.loads(payload)["data"]["story_replies"]
+    assert row["body"] == "Thank you for holding this with me." and row["story_id"] == sid
+    assert row["created_at"].startswith("20")  # a readable time, like every other row

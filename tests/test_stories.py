@@ -203,11 +203,18 @@ async def test_two_moderators_approving_at_once_publish_once(store):
     assert (await store.stories.get(GUILD, story.story_id)).status == PENDING
 
 
-async def test_replies_count_only_from_someone_other_than_the_author(store):
-    story = await published(store, thread_id=555)
+async def test_replies_to_a_named_story_count_only_from_someone_other_than_the_author(store):
+    story = await published(store, thread_id=555, anonymous=False)
     assert not await store.stories.mark_replied(555, ALICE)
     assert not await store.stories.mark_replied(556, BOB)
     assert await store.stories.mark_replied(555, BOB)
+    assert (await store.stories.get(GUILD, story.story_id)).replied
+
+
+async def test_under_an_anonymous_story_the_authors_own_message_counts_like_anyones(store):
+    """Else the nudge would single out a story whose only replier is its author."""
+    story = await published(store, thread_id=557, anonymous=True)
+    assert await store.stories.mark_replied(557, ALICE)
     assert (await store.stories.get(GUILD, story.story_id)).replied
 
 
@@ -277,24 +284,31 @@ async def test_export_erase_and_the_discord_cleanup(store):
         to_review=True,
     )
     await store.stories.set_review_message(pending.story_id, 88, 8800)
-    await store.stories.add_author_reply(story.story_id, 700, 7001)
+    await store.stories.add_author_reply(story.story_id, 700, 7001, "Thank you all.", NOW)
     bobs = await published(store, author=BOB, thread_id=800)
 
     exported = await store.stories.export_member(GUILD, ALICE)
     assert {r["story_id"] for r in exported["stories"]} == {story.story_id, pending.story_id}
     assert {r["author_id"] for r in exported["story_authors"]} == {ALICE}
+    [reply] = exported["story_replies"]
+    assert (reply["message_id"], reply["body"]) == (7001, "Thank you all.")
 
     jobs = await store.stories.discord_cleanup_for_member(GUILD, ALICE)
-    assert CleanupJob(11, story.message_id, "replace", STORY_REMOVED) in jobs
-    assert CleanupJob(700, 0, "lock", "Removed story") in jobs
-    assert any(j.message_id == 8800 and j.action == "replace" for j in jobs)
-    assert CleanupJob(700, 7001, "delete") in jobs
+    # the stories are anonymous: their jobs say so, so moderators hear of them apart
+    assert CleanupJob(11, story.message_id, "replace", STORY_REMOVED, True) in jobs
+    assert CleanupJob(700, 0, "lock", "Removed story", True) in jobs
+    assert any(j.message_id == 8800 and j.action == "replace" and j.anonymous for j in jobs)
+    assert CleanupJob(700, 7001, "delete", anonymous=True) in jobs
     assert not any(j.channel_id == 800 for j in jobs)
 
     await store.atomic(store.stories.erase_member_rows, GUILD, ALICE)
     await store.atomic(store.stories.erase_member_rows, GUILD, ALICE)
     assert await store.stories.stories_of(GUILD, ALICE) == []
-    assert await store.stories.export_member(GUILD, ALICE) == {"stories": [], "story_authors": []}
+    assert await store.stories.export_member(GUILD, ALICE) == {
+        "stories": [],
+        "story_authors": [],
+        "story_replies": [],
+    }
     assert await store.stories.get(GUILD, bobs.story_id) is not None
     assert (await store.fetchone("SELECT count(*) FROM story_replies"))[0] == 0
 

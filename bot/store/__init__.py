@@ -128,8 +128,16 @@ class Store:
             PRAGMA foreign_keys = ON;
             PRAGMA busy_timeout = 5000;
             PRAGMA wal_autocheckpoint = 256;
+            PRAGMA secure_delete = ON;
             """
         )
+
+    async def forget_deleted(self) -> None:
+        """Leave no erased word in the files: secure_delete (set above) zeroes what a
+        DELETE frees, and a TRUNCATE checkpoint copies the WAL back and empties it, so
+        neither `kindred.db` nor `kindred.db-wal` keeps the text that was there before."""
+        async with self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            await cursor.fetchall()  # a cursor left open would block the next commit
 
     async def close(self) -> None:
         await self._conn.close()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # What a published story becomes when its author erases their data.
 STORY_REMOVED = "This story was removed by its author."
 
-CleanupAction = Literal["delete", "replace", "lock"]
+CleanupAction = Literal["delete", "replace", "lock", "rename", "refresh"]
 
 
 @dataclass(frozen=True)
@@ -38,14 +38,22 @@ class CleanupJob:
     - "lock": lock and archive the thread `channel_id` (`message_id` is 0); when
       `content` is given the thread is also renamed to it (a thread's name may hold
       the member's words).
+    - "rename": rename the thread `channel_id` to `content`, leaving it open (peers
+      answered in it; only its name held the member's words).
+    - "refresh": draw Kindred's own message `message_id` again from the database once the
+      member's rows are gone; `content` is "kind:id" (e.g. "cheers:12" for a victory
+      card's count, "digest:3" for a weekly digest), handled by the feature that posted it.
     Jobs for one erase run in the order delete, replace, lock. A job whose message or
     channel is already gone counts as done; any other failure is retried later.
+    `anonymous` marks a job for something the member posted anonymously: moderators hear
+    about it on its own, never beside the member's named items.
     """
 
     channel_id: int
     message_id: int
     action: CleanupAction
     content: str | None = None
+    anonymous: bool = False
 
 
 class Repository:

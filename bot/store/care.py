@@ -15,7 +15,10 @@ from bot.store.guilds import ENSURE_GUILD
 
 NOTICE_INTERVAL = timedelta(hours=24)
 # Delete before replace before lock: a locked, archived thread refuses edits.
-ACTION_ORDER = "CASE action WHEN 'delete' THEN 0 WHEN 'replace' THEN 1 ELSE 2 END"
+# Deletes and replaces first, then locks and renames; refreshes last, once the rest is done.
+ACTION_ORDER = (
+    "CASE action WHEN 'delete' THEN 0 WHEN 'replace' THEN 1 WHEN 'refresh' THEN 3 ELSE 2 END"
+)
 
 
 @dataclass(frozen=True)
@@ -184,11 +187,12 @@ class CareRepository(Repository):
         for j in jobs:
             added += db.execute(
                 "INSERT INTO discord_cleanup (guild_id, channel_id, message_id, action, "
-                "content, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "content, anonymous, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (channel_id, message_id, action) DO UPDATE SET "
-                "content = excluded.content, next_attempt_at = excluded.next_attempt_at",
-                (guild_id, j.channel_id, j.message_id, j.action, j.content, to_epoch(at),
-                 to_epoch(at)),
+                "content = excluded.content, next_attempt_at = excluded.next_attempt_at, "
+                "anonymous = max(anonymous, excluded.anonymous)",
+                (guild_id, j.channel_id, j.message_id, j.action, j.content, int(j.anonymous),
+                 to_epoch(at), to_epoch(at)),
             ).rowcount  # fmt: skip
         return added
 
@@ -200,12 +204,14 @@ class CareRepository(Repository):
         params = (to_epoch(now),) + (() if guild_id is None else (guild_id,))
         rows = await self.store.fetchall(
             "SELECT job_id, guild_id, channel_id, message_id, action, content, attempts, "
-            f"created_at FROM discord_cleanup WHERE {where} "
+            f"created_at, anonymous FROM discord_cleanup WHERE {where} "
             f"ORDER BY {ACTION_ORDER}, job_id LIMIT ?",
             (*params, limit),
         )
         return [
-            QueuedCleanup(r[0], r[1], CleanupJob(r[2], r[3], r[4], r[5]), r[6], from_epoch(r[7]))
+            QueuedCleanup(
+                r[0], r[1], CleanupJob(r[2], r[3], r[4], r[5], bool(r[8])), r[6], from_epoch(r[7])
+            )
             for r in rows
         ]
 

@@ -72,6 +72,7 @@ class GuildRepository(Repository):
     async def purge(self, guild_id: int) -> bool:
         """Delete the server and, by ON DELETE CASCADE, everything it holds."""
         cursor = await self.store.execute("DELETE FROM guilds WHERE guild_id = ?", (guild_id,))
+        await self.store.forget_deleted()
         return cursor.rowcount > 0
 
 

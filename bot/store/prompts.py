@@ -13,11 +13,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import from_epoch, to_epoch
-from bot.store.base import Repository, row_dict
+from bot.store.base import CleanupJob, Repository, row_dict
 from bot.store.guilds import ENSURE_GUILD
 from bot.store.prompt_suggestions import Suggestion, SuggestionQueries, normalised
 
 OWN_PREFIX = "own-"
+# What stands where a member's words were, once they erased their data.
+SUGGESTION_ERASED = "This suggestion was withdrawn: the member who made it erased their data."
+PROMPT_ERASED = (
+    "This prompt was withdrawn by the member who suggested it. The replies stay with the "
+    "people who wrote them."
+)
+# Daily posts whose prompt a member suggested: ("own-12", ...) for their approved ones.
+THEIR_PROMPT_POSTS = (
+    "guild_id = ? AND prompt_id IN "
+    "(SELECT 'own-' || prompt_id FROM guild_prompts WHERE guild_id = ? AND suggested_by = ?)"
+)
 # States a post may be in; "claimed" is the only unresolved one.
 CLAIMED, SENT, MISSED, FAILED, SKIPPED = "claimed", "sent", "missed", "failed", "skipped"
 RESOLVED = (SENT, MISSED, FAILED, SKIPPED)
@@ -591,15 +602,41 @@ class PromptRepository(SuggestionQueries, Repository):
             "guild_prompts": [row_dict(r) for r in prompts],
         }
 
+    async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
+        """Their words on Discord: every review card of their suggestions, and each daily
+        post made from a suggestion of theirs (the thread's name is the value and the date,
+        and peers' answers in it are theirs, so the thread stays open)."""
+        cards = await self.store.fetchall(
+            "SELECT review_channel_id, review_message_id FROM prompt_suggestions "
+            "WHERE guild_id = ? AND member_id = ? AND review_message_id IS NOT NULL",
+            (guild_id, member_id),
+        )
+        posts = await self.store.fetchall(
+            f"SELECT channel_id, message_id, thread_id FROM prompt_posts WHERE {THEIR_PROMPT_POSTS} "
+            "AND message_id IS NOT NULL ORDER BY post_id",
+            (guild_id, guild_id, member_id),
+        )
+        return [CleanupJob(c, m, "replace", SUGGESTION_ERASED) for c, m in cards] + [
+            # a forum post's starter message lives in its thread, whose id it shares
+            CleanupJob(thread if thread == message else channel, message, "replace", PROMPT_ERASED)
+            for channel, message, thread in posts
+        ]
+
     def erase_member_rows(self, db: sqlite3.Connection, guild_id: int, member_id: int) -> None:
-        """Their suggestions go; an approved prompt stays the server's, no longer linked to
-        them; a moderator's decisions stay, without their id."""
+        """Their suggestions go, and so do the prompts made from them (out of the rotation,
+        their text out of past days' records); a moderator's decisions and the prompts they
+        added for the server stay, without their id."""
+        db.execute(
+            f"UPDATE prompt_posts SET prompt_text = NULL WHERE {THEIR_PROMPT_POSTS} "
+            "AND state != 'claimed'",
+            (guild_id, guild_id, member_id),
+        )
         db.execute(
             "DELETE FROM prompt_suggestions WHERE guild_id = ? AND member_id = ?",
             (guild_id, member_id),
         )
         db.execute(
-            "UPDATE guild_prompts SET suggested_by = NULL WHERE guild_id = ? AND suggested_by = ?",
+            "DELETE FROM guild_prompts WHERE guild_id = ? AND suggested_by = ?",
             (guild_id, member_id),
         )
         db.execute(

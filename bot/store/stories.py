@@ -377,11 +377,15 @@ class StoryRepository(Repository):
         )
         return await self.get(guild_id, story_id) if cursor.rowcount == 1 else None
 
-    async def add_author_reply(self, story_id: int, channel_id: int, message_id: int) -> None:
+    async def add_author_reply(
+        self, story_id: int, channel_id: int, message_id: int, body: str, now: datetime
+    ) -> None:
+        """A reply posted as "Original poster": where it is (to take it down on erase) and
+        what it says (to give it back on export)."""
         await self.store.execute(
-            "INSERT INTO story_replies (message_id, story_id, channel_id) VALUES (?, ?, ?) "
-            "ON CONFLICT (message_id) DO NOTHING",
-            (message_id, story_id, channel_id),
+            "INSERT INTO story_replies (message_id, story_id, channel_id, body, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+            (message_id, story_id, channel_id, body, to_epoch(now)),
         )
 
     # ----- after publishing --------------------------------------------------------------
@@ -410,10 +414,15 @@ class StoryRepository(Repository):
         return cursor.rowcount == 1
 
     async def mark_replied(self, thread_id: int, replier_id: int) -> bool:
-        """Someone other than the author answered in the story's thread."""
+        """Someone other than the author answered in the story's thread.
+
+        Under an anonymous story every member's message counts, the author's own under
+        their name too: otherwise the nudge would single out a story whose only replier
+        is its author, and name them by that.
+        """
         cursor = await self.store.execute(
             "UPDATE stories SET replied = 1 WHERE thread_id = ? AND replied = 0 AND status = ? "
-            f"AND NOT {MINE}",
+            f"AND (anonymous = 1 OR NOT {MINE})",
             (thread_id, PUBLISHED, replier_id),
         )
         return cursor.rowcount > 0
@@ -459,9 +468,15 @@ class StoryRepository(Repository):
             "SELECT * FROM story_authors WHERE guild_id = ? AND author_id = ? ORDER BY story_id",
             (guild_id, member_id),
         )
+        replies = await self.store.fetchall(
+            "SELECT r.* FROM story_replies r JOIN story_authors a USING (story_id) "
+            "WHERE a.guild_id = ? AND a.author_id = ? ORDER BY r.message_id",
+            (guild_id, member_id),
+        )
         return {
             "stories": [row_dict(r) for r in stories],
             "story_authors": [row_dict(r) for r in authors],
+            "story_replies": [row_dict(r) for r in replies],
         }
 
     async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
@@ -469,24 +484,32 @@ class StoryRepository(Repository):
         card, and anything posted for them as the original poster."""
         jobs = []
         for story in await self.stories_of(guild_id, member_id):
+            hidden = story.anonymous  # reported on its own, never beside the member's name
             if story.status == PUBLISHED and story.message_id:
                 jobs.append(
-                    CleanupJob(story.post_channel_id, story.message_id, "replace", STORY_REMOVED)
+                    CleanupJob(
+                        story.post_channel_id, story.message_id, "replace", STORY_REMOVED, hidden
+                    )
                 )
             if story.status in (PUBLISHED, DELETED, REMOVED) and story.thread_id:
-                jobs.append(CleanupJob(story.thread_id, 0, "lock", REMOVED_THREAD_NAME))
+                jobs.append(CleanupJob(story.thread_id, 0, "lock", REMOVED_THREAD_NAME, hidden))
             if story.status == PENDING and story.review_message_id:
                 jobs.append(
                     CleanupJob(
-                        story.review_channel_id, story.review_message_id, "replace", WITHDRAWN
+                        story.review_channel_id,
+                        story.review_message_id,
+                        "replace",
+                        WITHDRAWN,
+                        hidden,
                     )
                 )
         rows = await self.store.fetchall(
-            "SELECT r.channel_id, r.message_id FROM story_replies r JOIN story_authors a "
-            "USING (story_id) WHERE a.guild_id = ? AND a.author_id = ? ORDER BY r.message_id",
+            "SELECT r.channel_id, r.message_id, s.anonymous FROM story_replies r "
+            "JOIN story_authors a USING (story_id) JOIN stories s USING (story_id) "
+            "WHERE a.guild_id = ? AND a.author_id = ? ORDER BY r.message_id",
             (guild_id, member_id),
         )
-        jobs += [CleanupJob(row[0], row[1], "delete") for row in rows]
+        jobs += [CleanupJob(row[0], row[1], "delete", anonymous=bool(row[2])) for row in rows]
         return jobs
 
     def erase_member_rows(self, db: sqlite3.Connection, guild_id: int, member_id: int) -> None:

@@ -527,6 +527,12 @@ class VictoryRepository(Repository):
             (status, channel_id, message_id, note, digest_id),
         )
 
+    async def digest(self, digest_id: int) -> DigestClaim | None:
+        row = await self.store.fetchone(
+            f"SELECT {DIGEST_COLUMNS} FROM victory_digests WHERE digest_id = ?", (digest_id,)
+        )
+        return None if row is None else _claim(row)
+
     async def last_digest(self, guild_id: int) -> DigestClaim | None:
         row = await self.store.fetchone(
             f"SELECT {DIGEST_COLUMNS} FROM victory_digests WHERE guild_id = ? "
@@ -575,13 +581,34 @@ class VictoryRepository(Repository):
         )
 
     async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
-        """Their public victory cards are deleted from Discord when they erase their data."""
-        rows = await self.store.fetchall(
+        """Their public victory cards are deleted; the cards of others they cheered show the
+        count without them; every weekly digest that counted or quoted one of their public
+        victories is drawn again without it."""
+        cards = await self.store.fetchall(
             "SELECT channel_id, message_id FROM victories WHERE guild_id = ? AND member_id = ? "
             "AND channel_id IS NOT NULL AND message_id IS NOT NULL ORDER BY victory_id",
             (guild_id, member_id),
         )
-        return [CleanupJob(row[0], row[1], "delete") for row in rows]
+        cheered = await self.store.fetchall(
+            "SELECT v.victory_id, v.channel_id, v.message_id FROM cheers c "
+            "JOIN victories v ON v.victory_id = c.victory_id WHERE v.guild_id = ? "
+            "AND c.member_id = ? AND v.member_id != c.member_id AND v.message_id IS NOT NULL "
+            "ORDER BY v.victory_id",
+            (guild_id, member_id),
+        )
+        digests = await self.store.fetchall(
+            "SELECT d.digest_id, d.channel_id, d.message_id FROM victory_digests d "
+            "WHERE d.guild_id = ? AND d.status = 'sent' AND d.message_id IS NOT NULL "
+            "AND EXISTS (SELECT 1 FROM victories v WHERE v.guild_id = d.guild_id "
+            "AND v.member_id = ? AND v.public = 1 AND v.created_at >= d.period_start "
+            "AND v.created_at < d.period_end) ORDER BY d.digest_id",
+            (guild_id, member_id),
+        )
+        return (
+            [CleanupJob(row[0], row[1], "delete") for row in cards]
+            + [CleanupJob(row[1], row[2], "refresh", f"cheers:{row[0]}") for row in cheered]
+            + [CleanupJob(row[1], row[2], "refresh", f"digest:{row[0]}") for row in digests]
+        )
 
 
 def _db_value(value: Any) -> Any:
