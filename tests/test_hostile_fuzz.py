@@ -320,13 +320,19 @@ def newcomer(kit: Kit, prefix: str = "member"):
     return kit.member(f"{prefix}{next(_names)}")
 
 
-# What draws nothing, written apart from bot/visible.py: format, control, separator and
-# combining characters, and the letters fonts draw as blank (Braille blank, Hangul fillers).
+# What draws nothing, written apart from bot/visible.py: format, control, unassigned,
+# separator and combining characters, and the letters fonts draw as blank (Braille blank,
+# Hangul fillers). Private-use characters draw a glyph (or a box), so they count as seen.
 BLANK_GLYPHS = "\u2800\u3164\u115f\u1160\uffa0\u180e\u034f\u17b4\u17b5"
 
 
 def seen(text: str) -> bool:
-    return any(unicodedata.category(c)[0] not in "CZM" and c not in BLANK_GLYPHS for c in text)
+    return any(
+        unicodedata.category(c) not in ("Cf", "Cc", "Cn", "Cs")
+        and unicodedata.category(c)[0] not in "ZM"
+        and c not in BLANK_GLYPHS
+        for c in text
+    )
 
 
 def trimmed(text: str) -> str:
