@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from operator import add
 from typing import NamedTuple
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -52,35 +53,81 @@ class Reading(NamedTuple):
     ends: list[int]  # where each clause ends (an index into words)
 
 
-def read(norm: str) -> Reading:
-    """The text as the model reads it.
+# A word's key is its scope's prefix and the word; `scan` gives each word's scope as an
+# index into this: 1 past, 2 someone else, 4 after a negation (added up).
+SCOPE_KEYS = ("w:", "w:P_", "w:O_", "w:PO_", "w:N_", "w:PN_", "w:ON_", "w:PON_")
+_SCOPING = NEGATIONS | PAST | OTHERS
+_NOT_SPLIT = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz0123456789' \n")  # what's left
 
-    Whole-text lists, so the scorer looks them up with C-speed `map`s: this runs on every
-    word members type."""
+
+class Scan(NamedTuple):
+    words: list[str]
+    scopes: list[int]  # each word's scope, an index into SCOPE_KEYS
+    ends: list[int]  # where each clause ends (an index into words)
+    sentence_ends: list[int]  # where each sentence ends (norm.split("\n\n"), empty ones too)
+
+
+@lru_cache(maxsize=1)
+def scan(norm: str) -> Scan:
+    """The words, each word's scope and where each clause and sentence ends.
+
+    The last text's reading is kept, as the model and then the rules read the same text;
+    the lists are shared, so callers never change them.
+
+    A text of nothing but the regex's characters, spaces and newlines (normalised text,
+    unless NFKD made uppercase) splits on whitespace exactly as the regex reads it; only
+    clauses holding a scope word need more than C-speed calls: this runs on every word
+    members type."""
     words: list[str] = []
-    unigrams: list[str] = []
-    pairs: list[str] = []
-    closers: list[str] = []
     ends: list[int] = []
-    find = _WORD.findall
-    for clause in norm.split("\n"):
-        found = find(clause)
-        if not found:
-            continue
-        present = set(found)
-        scope = ("P" if present & PAST else "") + ("O" if present & OTHERS else "")
-        plain = f"w:{scope}_" if scope else "w:"
-        cut = len(found)
-        if not present.isdisjoint(NEGATIONS):
-            cut = next(i for i, word in enumerate(found) if word in NEGATIONS) + 1
-        unigrams += map(plain.__add__, found[:cut])
-        if cut < len(found):
-            unigrams += map(f"w:{scope}N_".__add__, found[cut:])
-        pairs += map("b:{} {}".format, ["^", *found[:-1]], found)
-        closers.append(f"b:{found[-1]} $")
-        words += found
-        ends.append(len(words))
-    return Reading(words, unigrams, pairs, closers, ends)
+    scoped: list[tuple[int, int]] = []
+    sentence_ends: list[int] = []
+    plain = norm.isascii() and not norm.translate(_NOT_SPLIT)
+    split = str.split if plain else _WORD.findall
+    for sentence in norm.split("\n\n"):
+        for clause in sentence.split("\n"):
+            found = split(clause)
+            if not found:
+                continue
+            if not _SCOPING.isdisjoint(found):
+                scoped.append((len(words), len(words) + len(found)))
+            words += found
+            ends.append(len(words))
+        sentence_ends.append(len(words))
+    scopes = [0] * len(words)
+    for start, end in scoped:
+        scopes[start:end] = _clause_scopes(words[start:end])
+    return Scan(words, scopes, ends, sentence_ends)
+
+
+def _clause_scopes(found: list[str]) -> list[int]:
+    """One clause's scopes: past (1) and someone else (2) for all, negated (4) after the
+    first negation."""
+    held = _SCOPING.intersection(found)
+    scope = (not PAST.isdisjoint(held)) + 2 * (not OTHERS.isdisjoint(held))
+    negations = NEGATIONS.intersection(held)
+    if not negations:
+        return [scope] * len(found)
+    cut = min(map(found.index, negations)) + 1
+    return [scope] * cut + [scope + 4] * (len(found) - cut)
+
+
+def previous(words: list[str], ends: list[int]) -> list[str]:
+    """Each word's predecessor in its clause ("^" for a clause's first word)."""
+    before = ["^", *words[:-1]]
+    for end in ends[:-1]:
+        before[end] = "^"
+    return before
+
+
+def read(norm: str) -> Reading:
+    """The text as the model reads it, as strings: the trainer's view (the scorer looks
+    the same keys up as tuples). Its own lists: the scan's are shared."""
+    words, scopes, ends, _ = scan(norm)
+    unigrams = list(map(add, map(SCOPE_KEYS.__getitem__, scopes), words))
+    pairs = list(map("b:{} {}".format, previous(words, ends), words))
+    closers = [f"b:{words[end - 1]} $" for end in ends]
+    return Reading(words.copy(), unigrams, pairs, closers, ends.copy())
 
 
 def features(norm: str) -> Counter[str]:
