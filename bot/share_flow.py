@@ -46,7 +46,17 @@ from bot.store.stories import (
     WITHDRAWN,
     Story,
 )
-from bot.story_publish import DRAFT_KEPT, StoryPublisher, channel_needs
+from bot.story_publish import (
+    DISCORD_TROUBLE,
+    DRAFT_KEPT,
+    Resumed,
+    StoryPublisher,
+    Unconfirmed,
+    channel_needs,
+    custom_ids,
+    thread_link,
+    unposted,
+)
 from bot.ui import UNKNOWN_BUTTON, dynamic_view, impossible_id
 from bot.visible import shown
 
@@ -73,6 +83,21 @@ CHOOSE_VALUE = (
 )
 QUEUE_KEPT = "The story stays in the review queue."
 HANDLED = "Another moderator already handled this story, or it was withdrawn. Nothing was changed."
+BEING_POSTED = "Story #{story_id} is being posted right now; please try again shortly."
+HALF_APPROVED = (
+    "Story #{story_id} was being approved when Kindred stopped. Press **Approve** to finish "
+    "sharing it (it won't be posted twice), or use `/stories remove` to take it down."
+)
+
+
+def couldnt_check(error: BaseException) -> str:
+    """Why an earlier post couldn't be looked for, in a moderator's or member's words."""
+    if isinstance(error, discord.Forbidden):
+        return (
+            "Discord didn't let me look in the channel (a moderator may need to give me "
+            "the Read Message History permission there)"
+        )
+    return "Discord didn't answer just now"
 
 
 class ShareFlow:
@@ -100,14 +125,6 @@ class ShareFlow:
         ):
             raise Refusal(GONE)
         return story
-
-    @staticmethod
-    def _stuck(story: Story, now) -> bool:
-        """Claimed for posting long ago and never posted (see stories.STUCK_AFTER)."""
-        unposted = story.status == PUBLISHING or (
-            story.status == PENDING and story.review_message_id is None
-        )
-        return unposted and story.submitted_at <= stories.stuck_before(now)
 
     async def _author_pressed(
         self, interaction: discord.Interaction, story_id: int
@@ -255,11 +272,51 @@ class ShareFlow:
 
     # ----- posting ---------------------------------------------------------------------------
     async def on_post(self, interaction: discord.Interaction, story_id: int) -> None:
-        now = self.bot.clock()
-        story = await self._mine(interaction, story_id, DRAFT, PUBLISHING, PENDING)
-        if story.status != DRAFT and not self._stuck(story, now):
+        story = await self._mine(interaction, story_id, DRAFT, PUBLISHING, PENDING, PUBLISHED)
+        if story.status == PUBLISHED:  # e.g. a crash came before the preview said so
+            link = thread_link(story.guild_id, story.thread_id)
+            await interaction.response.edit_message(
+                content=f"Your story is shared: {link}", embeds=[], view=None
+            )
+            return
+        if self.publisher.orphaned(story):
+            await interaction.response.defer()
+            story = await self._resumed_for_author(interaction, story)
+            if story is None:
+                return
+        if story.status != DRAFT:
             with_moderators = story.status == PENDING and story.review_message_id is not None
             raise Refusal(GONE if with_moderators else stories.STILL_POSTING)
+        value, settings, channel, mod_channel = await self._ready_to_post(interaction, story)
+        with self.publisher.holding(story_id):
+            await self._submit_and_post(interaction, story, value, settings, channel, mod_channel)
+
+    async def _resumed_for_author(
+        self, interaction: discord.Interaction, story: Story
+    ) -> Story | None:
+        """An orphan the author pressed Post on: finished (they hear where it is; None), or
+        given back as a draft (returned, to be posted now)."""
+        try:
+            resumed = await self.publisher.resume(story)
+        except DISCORD_TROUBLE as error:
+            log.warning("story %s: could not finish it (%r)", story.story_id, error)
+            raise Refusal(
+                f"{couldnt_check(error)}, so I couldn't see whether your story went through. "
+                "Your draft is saved; please press **Post** again in a moment: it won't be "
+                "posted twice."
+            ) from error
+        if resumed is None:  # someone here took it up a moment ago
+            raise Refusal(stories.STILL_POSTING)
+        if resumed.story is None or resumed.story.status == DRAFT:
+            return resumed.story
+        if resumed.story.status == PUBLISHED and story.review_message_id is not None:
+            await self._card_says_shared(resumed.story, resumed.link)  # a finished approval
+        await self._tell_posted(interaction, resumed.story, resumed.link)
+        return None
+
+    async def _ready_to_post(self, interaction: discord.Interaction, story: Story):
+        """(value, settings, stories channel, moderator channel or None), or a refusal
+        saying what is missing; nothing is claimed yet."""
         found = stories.problems(stories.text_of(story))
         if found:
             raise Refusal(f"{found[0]} Press **Edit** to change it; your draft is saved.")
@@ -280,13 +337,21 @@ class ShareFlow:
                     "on. Your draft is saved; please let a moderator know (they can use "
                     "`/settings mod-channel`)."
                 )
+        return value, settings, channel, mod_channel
+
+    async def _submit_and_post(
+        self, interaction, story: Story, value: Value, settings, channel, mod_channel
+    ) -> None:
+        """Claim the draft (with where it goes), post it, and tell the author."""
+        now = self.bot.clock()
+        reviewed = settings.review or story.held_for_care
         result = await self.stories.submit(
-            story_id,
+            story.story_id,
             interaction.user.id,
             now,
             cooldown_after=stories.cooldown_cutoff(now),
             to_review=settings.review,
-            stuck_before=stories.stuck_before(now),
+            channel_id=(mod_channel if reviewed else channel).id,
         )
         if result.last_submitted is not None:
             ends = stories.cooldown_ends(result.last_submitted)
@@ -298,16 +363,31 @@ class ShareFlow:
             )
         if result.story is None:
             raise Refusal(GONE)
+        # an earlier try Discord never confirmed left its target: its post may be up
+        look_first = (story.post_channel_id or story.review_channel_id) is not None
         story = result.story
-        await interaction.response.defer()
+        if not interaction.response.is_done():
+            await interaction.response.defer()
         try:
             if story.status == PENDING:
-                link = await self.publisher.queue_for_review(story, value, mod_channel)
+                link = await self.publisher.queue_for_review(
+                    story, value, mod_channel, look_first=look_first
+                )
             else:
-                link = await self.publisher.publish(story, value, channel, DRAFT_KEPT)
-        except BaseException:
-            await self.stories.unsubmit(story_id)
+                link = await self.publisher.publish(
+                    story, value, channel, DRAFT_KEPT, look_first=look_first
+                )
+        except Unconfirmed:
+            await self.stories.unsubmit(story.story_id, unconfirmed=True)
             raise
+        except BaseException:
+            await self.stories.unsubmit(story.story_id)
+            raise
+        await self._tell_posted(interaction, story, link)
+        if story.held_for_care:
+            await self._alert_held(interaction, story, link)
+
+    async def _tell_posted(self, interaction: discord.Interaction, story: Story, link: str) -> None:
         if story.status == PENDING:
             text = (
                 "Thank you. Your story is with the moderators now; it will be shared once one "
@@ -318,8 +398,6 @@ class ShareFlow:
                 f"Your story is shared: {link}\nThank you for trusting this community with it. 💛"
             )
         await interaction.edit_original_response(content=text, embeds=[], view=None)
-        if story.held_for_care:
-            await self._alert_held(interaction, story, link)
 
     async def _alert_held(self, interaction: discord.Interaction, story: Story, link: str) -> None:
         """Quietly tell moderators; an anonymous author's words and name stay out of it."""
@@ -342,37 +420,129 @@ class ShareFlow:
     # ----- the review queue --------------------------------------------------------------------
     async def on_approve(self, interaction: discord.Interaction, story_id: int) -> None:
         require_moderator(interaction)
-        story = await self.stories.claim_approval(interaction.guild_id, story_id)
+        story = await self._waiting(interaction, story_id)
+        if story.status == PUBLISHING and self.publisher.orphaned(story):
+            await interaction.response.defer()
+            story = await self._resumed_for_moderator(interaction, story)
+            if story is None:
+                return
+        if story.status == PUBLISHING:
+            raise Refusal(BEING_POSTED.format(story_id=story_id))
+        if story.status == PUBLISHED:
+            await self._finish_stale_card(story)
+        if story.status != PENDING:
+            raise Refusal(HANDLED)
+        settings = await self.stories.settings(interaction.guild_id)
+        channel = self._stories_channel(interaction.guild, settings.channel_id, QUEUE_KEPT)
+        look_first = story.post_channel_id is not None  # an unconfirmed earlier approval
+        with self.publisher.holding(story_id):
+            story = await self.stories.claim_approval(interaction.guild_id, story_id, channel.id)
+            if story is None:
+                raise Refusal(HANDLED)
+            try:
+                if not interaction.response.is_done():
+                    await interaction.response.defer()
+                link = await self.publisher.publish(
+                    story, self._value(story), channel, QUEUE_KEPT, look_first=look_first
+                )
+            except Unconfirmed:
+                await self.stories.release_approval(story_id, unconfirmed=True)
+                raise
+            except BaseException:
+                await self.stories.release_approval(story_id)
+                raise
+        await self._show_approved(story, link, by=interaction)
+
+    async def _finish_stale_card(self, story: Story) -> None:
+        """A shared story whose card still offers Approve: the approval's last steps (the
+        card, the author's note) never ran, so run them now. A card that says it is shared
+        already is left as it is."""
+        if await self._card_offers_approve(story):
+            await self._show_approved(story, thread_link(story.guild_id, story.thread_id), by=None)
+
+    async def _card_offers_approve(self, story: Story) -> bool:
+        """Does the story's review card still show Approve (a crash came before it was
+        updated)? Asked only for a shared story, whose card normally says so."""
+        if not story.review_message_id:
+            return False
+        channel = self.bot.get_partial_messageable(story.review_channel_id)
+        try:
+            card = await channel.fetch_message(story.review_message_id)
+        except DISCORD_TROUBLE:
+            return False
+        return f"kindred:story:approve:{story.story_id}" in custom_ids(card)
+
+    async def _waiting(self, interaction: discord.Interaction, story_id: int) -> Story:
+        """The story a moderator pressed on, with the card they pressed recorded if a crash
+        kept it from being recorded (so it can be edited, and erase can find it)."""
+        story = await self.stories.get(interaction.guild_id, story_id)
         if story is None:
             raise Refusal(HANDLED)
+        card = interaction.message
+        if (
+            story.review_message_id is None
+            and story.status in (PENDING, PUBLISHING)
+            and card is not None
+            and card.author.id == self.bot.user.id
+            and await self.stories.set_review_message(story_id, card.channel.id, card.id)
+        ):
+            story = await self.stories.get(interaction.guild_id, story_id) or story
+        return story
+
+    async def _resumed_for_moderator(
+        self, interaction: discord.Interaction, story: Story
+    ) -> Story | None:
+        """An approval a crash left half done: finished (None), or waiting again (returned)."""
         try:
-            settings = await self.stories.settings(interaction.guild_id)
-            channel = self._stories_channel(interaction.guild, settings.channel_id, QUEUE_KEPT)
-            await interaction.response.defer()
-            link = await self.publisher.publish(story, self._value(story), channel, QUEUE_KEPT)
-        except BaseException:
-            await self.stories.release_approval(story_id)
-            raise
-        await interaction.edit_original_response(
-            content=f"✅ Story #{story_id} was approved by {interaction.user.mention} and "
-            f"shared: {link}",
-            embeds=[],
-            view=None,
-        )
+            resumed = await self.publisher.resume(story)
+        except DISCORD_TROUBLE as error:
+            log.warning("story %s: could not finish its approval (%r)", story.story_id, error)
+            raise Refusal(
+                f"{couldnt_check(error)}, so I couldn't finish this approval. {QUEUE_KEPT} "
+                "Please press **Approve** again in a moment: it won't be posted twice."
+            ) from error
+        if resumed is None:
+            raise Refusal(BEING_POSTED.format(story_id=story.story_id))
+        if resumed.story is None or resumed.story.status != PUBLISHED:
+            return resumed.story
+        await self._show_approved(resumed.story, resumed.link, by=interaction)
+        return None
+
+    async def _show_approved(
+        self, story: Story, link: str, *, by: discord.Interaction | None
+    ) -> None:
+        """The card says it is shared (and by whom, when a moderator is pressing), and the
+        author hears it."""
+        await self._card_says_shared(story, link, by=by)
+        guild = self.bot.get_guild(story.guild_id)
         await self._tell_author(
-            story_id,
+            story.story_id,
             embed=kind_embed(
                 "Your story is shared",
-                f"A moderator of **{interaction.guild.name}** read your story "
+                f"A moderator of **{guild.name if guild else 'your server'}** read your story "
                 f"**{clip(story.title, 100)}**, and it's now shared: {link}\n"
                 "Thank you for trusting the community with it. 💛",
             ),
         )
 
+    async def _card_says_shared(
+        self, story: Story, link: str, *, by: discord.Interaction | None = None
+    ) -> None:
+        approved = f"approved by {by.user.mention} and" if by is not None else "approved and"
+        content = f"✅ Story #{story.story_id} was {approved} shared: {link}"
+        if by is not None:
+            await by.edit_original_response(content=content, embeds=[], view=None)
+            return
+        await self._edit_message(
+            story.review_channel_id, story.review_message_id, content=content, embeds=[], view=None
+        )
+
     async def on_decline(self, interaction: discord.Interaction, story_id: int) -> None:
         require_moderator(interaction)
-        story = await self.stories.get(interaction.guild_id, story_id)
-        if story is None or story.status != PENDING:
+        story = await self._waiting(interaction, story_id)
+        if story.status == PUBLISHING and self.publisher.orphaned(story):
+            raise Refusal(HALF_APPROVED.format(story_id=story_id))
+        if story.status != PENDING:
             raise Refusal(HANDLED)
         await interaction.response.send_modal(decline_modal(story_id))
 
@@ -386,6 +556,7 @@ class ShareFlow:
                 f"The note can be up to {stories.REASON_MAX} characters (it has {len(reason)}). "
                 "Nothing was changed."
             )
+        await self._waiting(interaction, story_id)
         story = await self.stories.decline(interaction.guild_id, story_id, reason)
         if story is None:
             raise Refusal(HANDLED)
@@ -477,14 +648,37 @@ class ShareFlow:
     # ----- /mystories: delete and lock ----------------------------------------------------------
     async def show_mine(self, interaction: discord.Interaction) -> None:
         mine = await self.stories.stories_of(interaction.guild_id, interaction.user.id)
+        orphans = [story for story in mine if self.publisher.orphaned(story)]
+        if orphans:  # finish what a crash left half posted first: Discord is slow to ask
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            for story in orphans:
+                await self._resume_quietly(story)
+            mine = await self.stories.stories_of(interaction.guild_id, interaction.user.id)
         if not mine:
-            await interaction.response.send_message(
+            await self._answer(
+                interaction,
                 "You haven't written any stories here yet. Use `/share` whenever you're ready.",
-                ephemeral=True,
             )
             return
         page = mystories_page(mine, 0, self._values(), interaction.guild_id)
-        await interaction.response.send_message(**page, ephemeral=True)
+        await self._answer(interaction, **page)
+
+    async def _answer(self, interaction: discord.Interaction, content=None, **message) -> None:
+        """An ephemeral answer, whether or not the interaction was deferred."""
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True, **message)
+        else:
+            await interaction.response.send_message(content, ephemeral=True, **message)
+
+    async def _resume_quietly(self, story: Story) -> Resumed | None:
+        """Resume an orphan; when Discord can't be asked it stays as it is, for later."""
+        try:
+            return await self.publisher.resume(story)
+        except DISCORD_TROUBLE as error:
+            log.warning("story %s: could not finish it yet (%r)", story.story_id, error)
+        except Refusal:  # withdrawn meanwhile: its post came down again
+            pass
+        return None
 
     async def on_page(self, interaction: discord.Interaction, index: int) -> None:
         """Previous / Next: always the pressing member's own stories."""
@@ -555,6 +749,8 @@ class ShareFlow:
             )
 
     async def _lock_thread(self, story: Story, **rename) -> None:
+        if not story.thread_id:
+            return
         try:
             thread = await self._thread(story.thread_id)
             await thread.edit(archived=False, locked=True, **rename)
@@ -589,12 +785,14 @@ class ShareFlow:
             )
         if story.status in (DELETED, REMOVED):
             raise Refusal(f"Story #{story_id} was already removed.")
-        if story.status == PUBLISHING:
-            raise Refusal(f"Story #{story_id} is being posted right now; please try again shortly.")
+        if self.publisher.in_flight(story):
+            raise Refusal(BEING_POSTED.format(story_id=story_id))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if story.status == PUBLISHED:
+        story = await self._taken_stock(story)
+        posted = story.message_id is not None and story.status in (PUBLISHING, PUBLISHED)
+        if posted:
             await self._retire(story, stories.REMOVED_BY_MODERATOR)
-        else:
+        if story.status in (PENDING, PUBLISHING) or await self._card_offers_approve(story):
             await self._edit_message(
                 story.review_channel_id,
                 story.review_message_id,
@@ -604,13 +802,35 @@ class ShareFlow:
             )
         await self.stories.remove_by_moderator(interaction.guild_id, story_id)
         log.info("story %s removed by a moderator in guild %s", story_id, story.guild_id)
-        await interaction.followup.send(
-            f"Story #{story_id} was removed. Its post now reads “{stories.REMOVED_BY_MODERATOR}” "
-            "and its thread is locked."
-            if story.status == PUBLISHED
-            else f"Story #{story_id} was removed from the review queue.",
-            ephemeral=True,
-        )
+        await interaction.followup.send(self._removed_text(story, posted), ephemeral=True)
+
+    async def _taken_stock(self, story: Story) -> Story:
+        """An orphan with whatever of it is on Discord recorded, so all of it comes down."""
+        if not self.publisher.orphaned(story):
+            return story
+        try:
+            return await self.publisher.take_stock(story)
+        except DISCORD_TROUBLE as error:
+            log.warning("story %s: could not look for its post (%r)", story.story_id, error)
+            raise Refusal(
+                f"{couldnt_check(error)}, so I couldn't find everything of story "
+                f"#{story.story_id} to take it down. Nothing was changed; please try again "
+                "in a moment."
+            ) from error
+
+    @staticmethod
+    def _removed_text(story: Story, posted: bool) -> str:
+        if posted:
+            return (
+                f"Story #{story.story_id} was removed. Its post now reads "
+                f"“{stories.REMOVED_BY_MODERATOR}” and its thread is locked."
+            )
+        if story.status == PUBLISHING:
+            return (
+                f"Story #{story.story_id} was removed. It had not reached the stories channel, "
+                "so nothing else needed taking down."
+            )
+        return f"Story #{story.story_id} was removed from the review queue."
 
     # ----- modals, replies and the nudge ------------------------------------------------------
     async def on_modal(self, interaction: discord.Interaction) -> bool:
@@ -661,3 +881,59 @@ class ShareFlow:
             except discord.HTTPException:
                 log.warning("story %s: could not post the nudge", story.story_id)
         return sent
+
+    # ----- after a restart ---------------------------------------------------------------
+    async def recover_unposted(self) -> int:
+        """Finish or give back every story a stopped process left half posted, and tell
+        each author what became of theirs. Returns how many are still left (Discord or
+        their server could not be reached); the cog asks again later."""
+        left, after = 0, 0
+        while batch := await self.stories.unposted(after=after):
+            after = batch[-1].story_id
+            for story in batch:
+                left += await self._recover_one(story)
+        return left
+
+    async def _recover_one(self, story: Story) -> int:
+        """1 when the orphan is still there (to try again later), else 0."""
+        if not self.publisher.orphaned(story):
+            return 0
+        resumed = await self._resume_quietly(story)
+        if resumed is None:
+            return 1 if unposted(await self._fresh(story)) else 0
+        await self._tell_recovered(story, resumed)
+        return 0
+
+    async def _fresh(self, story: Story) -> Story:
+        return await self.stories.get(story.guild_id, story.story_id) or story
+
+    async def _tell_recovered(self, before: Story, resumed: Resumed) -> None:
+        """Nobody was waiting on an interaction any more: the author (and, for an approval,
+        the review card) hear how it ended."""
+        story = resumed.story
+        if story is None:
+            return
+        title = clip(before.title or "Untitled", 100)
+        if story.status == PUBLISHED and before.review_message_id is not None:
+            await self._show_approved(story, resumed.link, by=None)
+            return
+        if story.status == PUBLISHED:
+            text = (
+                f"Your story **{title}** is shared: {resumed.link}\nIt took a little longer "
+                "than it should have (Kindred restarted on the way). Thank you for trusting "
+                "this community with it. 💛"
+            )
+        elif story.status == PENDING and resumed.link:
+            text = (
+                f"Your story **{title}** is with the moderators now; it will be shared once "
+                "one of them has read it."
+            )
+        elif story.status == DRAFT:
+            text = (
+                f"Kindred restarted while posting your story **{title}**, before it reached "
+                "anyone. It's safe in your drafts: use `/share` to post it whenever you're "
+                "ready."
+            )
+        else:
+            return  # an approval given back: it waits on its card, as before
+        await self._tell_author(story.story_id, embed=kind_embed("About your story", text))

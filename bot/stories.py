@@ -143,9 +143,10 @@ def problems(text: StoryText) -> list[str]:
     return found
 
 
-# A claim to post that never finished (a full disk kept it from being undone, or the bot
-# died mid-post) lets the author press Post again after this long; a post that did land is
-# found again by its nonce or forum marker, so pressing again never doubles it.
+# A claim this process made and has not finished (a full disk kept it from being undone)
+# lets the author press Post again after this long. A claim left by a process that died is
+# finished at once, on start or on the next press (bot/story_publish.py): the post that
+# landed is found by its marker among the channel's newest messages, never posted twice.
 STUCK_AFTER = timedelta(minutes=15)
 STILL_POSTING = (
     "Your story is still on its way. If it isn't shared (or with the moderators) within 15 "

@@ -1,7 +1,8 @@
 """/share, /mystories and /stories: lived-experience stories, told safely.
 
 The flow itself lives in bot/share_flow.py (so buttons pressed after a restart find it);
-this cog wires commands, the modal listener, the reply counter and the nudge loop to it.
+this cog wires commands, the modal listener, the reply counter, the nudge loop and the
+recovery after a restart (stories a stopped process left half posted) to it.
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ class Share(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(StoryButton, ValueSelect)
         self.nudge_loop.start()
+        self.recovery_loop.start()
 
     async def cog_unload(self) -> None:
         self.nudge_loop.cancel()
+        self.recovery_loop.cancel()
         self.bot.remove_dynamic_items(StoryButton, ValueSelect)
 
     # ----- members -----------------------------------------------------------------------------
@@ -203,6 +206,27 @@ class Share(commands.Cog):
     async def tick(self) -> int:
         """One round of the nudge: tests call this directly after moving the clock."""
         return await self.flow.nudge_unanswered()
+
+    @tasks.loop(minutes=5)
+    async def recovery_loop(self) -> None:
+        """Once the bot is connected: finish what a stopped process left half posted, and
+        ask again every 5 minutes until nothing is left (Discord may be down at a start)."""
+        try:
+            left = await self.recover()
+        except Exception:
+            log.exception("finishing half-posted stories failed; trying again next round")
+            return
+        if left == 0:
+            self.recovery_loop.stop()
+
+    @recovery_loop.before_loop
+    async def before_recovery_loop(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def recover(self) -> int:
+        """Finish or give back half-posted stories; tests call this directly after a restart.
+        Returns how many are still left."""
+        return await self.flow.recover_unposted()
 
 
 async def setup(bot: KindredBot) -> None:

@@ -118,6 +118,30 @@ def _story(row: Any) -> Story:
     )
 
 
+def _story_cleanup(story: Story) -> list[CleanupJob]:
+    """What erase changes on Discord for one story: its post, its thread, its review card."""
+    hidden = story.anonymous  # reported on its own, never beside the member's name
+    on_discord = story.status in (PUBLISHING, PUBLISHED)
+    jobs = []
+    if on_discord and story.message_id:
+        jobs.append(
+            CleanupJob(story.post_channel_id, story.message_id, "replace", STORY_REMOVED, hidden)
+        )
+    # A text post whose thread a crash kept from being recorded may have one all the same:
+    # a thread started from a message has the message's id (none there: the job is done).
+    thread_id = story.thread_id or (story.message_id if story.status == PUBLISHING else None)
+    if (on_discord or story.status in (DELETED, REMOVED)) and thread_id:
+        jobs.append(CleanupJob(thread_id, 0, "lock", REMOVED_THREAD_NAME, hidden))
+    if story.status in (PENDING, PUBLISHING) and story.review_message_id:
+        # an approval a crash left half done still shows the card with the story on it
+        jobs.append(
+            CleanupJob(
+                story.review_channel_id, story.review_message_id, "replace", WITHDRAWN, hidden
+            )
+        )
+    return jobs
+
+
 def _get(db: sqlite3.Connection, story_id: int) -> Story:
     """Read a story back inside a transaction (on the database thread)."""
     return _story(
@@ -276,22 +300,19 @@ class StoryRepository(Repository):
         *,
         cooldown_after: datetime,
         to_review: bool,
-        stuck_before: datetime | None = None,
+        channel_id: int | None = None,
     ) -> Submission:
         """Claim a draft for posting, unless the member submitted another story after
         `cooldown_after`. One transaction, so a double click posts once.
 
-        A claim made before `stuck_before` that never reached Discord (still publishing, or
-        pending without a review card) counts as a draft again."""
+        `channel_id` is where it goes (the stories channel, or the moderators' when it is
+        reviewed): kept with the claim, so whoever finishes it after a crash looks there."""
 
         def work(db: sqlite3.Connection):
             row = db.execute(
-                f"SELECT {COLUMNS} FROM stories WHERE story_id = ? AND {MINE} AND (status = ? "
-                "OR (submitted_at <= ? AND (status = ? OR (status = ? AND review_message_id "
-                "IS NULL))))",
-                (story_id, author_id, DRAFT, to_epoch(stuck_before) if stuck_before else -1,
-                 PUBLISHING, PENDING),
-            ).fetchone()  # fmt: skip
+                f"SELECT {COLUMNS} FROM stories WHERE story_id = ? AND status = ? AND {MINE}",
+                (story_id, DRAFT, author_id),
+            ).fetchone()
             if row is None:
                 return Submission(None, not_draft=True)
             story = _story(row)
@@ -302,23 +323,46 @@ class StoryRepository(Repository):
             ).fetchone()
             if last is not None and last > to_epoch(cooldown_after):
                 return Submission(None, last_submitted=from_epoch(last))
-            status = PENDING if to_review or story.held_for_care else PUBLISHING
+            reviewed = to_review or story.held_for_care
             db.execute(
                 "UPDATE stories SET status = ?, submitted_at = ?, decline_reason = NULL, "
-                "reason_pending = 0 WHERE story_id = ?",
-                (status, to_epoch(now), story_id),
+                "reason_pending = 0, review_channel_id = ?, review_message_id = NULL, "
+                "post_channel_id = ?, message_id = NULL, thread_id = NULL WHERE story_id = ?",
+                (
+                    PENDING if reviewed else PUBLISHING,
+                    to_epoch(now),
+                    channel_id if reviewed else None,
+                    None if reviewed else channel_id,
+                    story_id,
+                ),
             )
             return Submission(_get(db, story_id))
 
         return await self.store.atomic(work)
 
-    async def unsubmit(self, story_id: int) -> None:
-        """Posting failed: give the member their draft back, with no cooldown spent."""
+    async def unsubmit(self, story_id: int, *, unconfirmed: bool = False) -> None:
+        """Posting failed, or never reached Discord: give the member their draft back, with
+        no cooldown spent. `unconfirmed`: Discord never answered, so the post may be there
+        after all; the target channel is kept, for the next try to look in first."""
+        keep = "post_channel_id" if unconfirmed else "NULL"
+        keep_review = "review_channel_id" if unconfirmed else "NULL"
         await self.store.execute(
-            "UPDATE stories SET status = ?, submitted_at = NULL WHERE story_id = ? "
-            "AND status IN (?, ?)",
+            f"UPDATE stories SET status = ?, submitted_at = NULL, review_channel_id = {keep_review}, "
+            f"review_message_id = NULL, post_channel_id = {keep}, message_id = NULL, "
+            "thread_id = NULL WHERE story_id = ? AND status IN (?, ?)",
             (DRAFT, story_id, PENDING, PUBLISHING),
         )
+
+    async def unposted(self, *, after: int = 0, limit: int = 200) -> list[Story]:
+        """Claims that may be half done, in story order after `after`: publishing, or
+        pending without a recorded review card. After a crash these are finished or
+        undone (see bot/story_publish.py)."""
+        rows = await self.store.fetchall(
+            f"SELECT {COLUMNS} FROM stories WHERE story_id > ? AND (status = ? "
+            "OR (status = ? AND review_message_id IS NULL)) ORDER BY story_id LIMIT ?",
+            (after, PUBLISHING, PENDING, limit),
+        )
+        return [_story(r) for r in rows]
 
     async def get(self, guild_id: int, story_id: int) -> Story | None:
         row = await self.store.fetchone(
@@ -333,25 +377,50 @@ class StoryRepository(Repository):
         )
         return None if row is None else _story(row)
 
-    async def set_review_message(self, story_id: int, channel_id: int, message_id: int) -> None:
-        await self.store.execute(
-            "UPDATE stories SET review_channel_id = ?, review_message_id = ? WHERE story_id = ?",
-            (channel_id, message_id, story_id),
-        )
-
-    async def claim_approval(self, guild_id: int, story_id: int) -> Story | None:
-        """pending -> publishing, once: two moderators approving at once publish once."""
+    async def set_review_message(self, story_id: int, channel_id: int, message_id: int) -> bool:
+        """The review card is up. False when the story stopped waiting for it meanwhile
+        (erased, removed): the card must come down again."""
         cursor = await self.store.execute(
-            "UPDATE stories SET status = ? WHERE story_id = ? AND guild_id = ? AND status = ?",
-            (PUBLISHING, story_id, guild_id, PENDING),
+            "UPDATE stories SET review_channel_id = ?, review_message_id = ? WHERE story_id = ? "
+            "AND status IN (?, ?)",
+            (channel_id, message_id, story_id, PENDING, PUBLISHING),
+        )
+        return cursor.rowcount == 1
+
+    async def claim_approval(
+        self, guild_id: int, story_id: int, channel_id: int | None = None
+    ) -> Story | None:
+        """pending -> publishing, once: two moderators approving at once publish once.
+        `channel_id` is where it goes, kept for whoever finishes it after a crash."""
+        cursor = await self.store.execute(
+            "UPDATE stories SET status = ?, post_channel_id = ?, message_id = NULL, "
+            "thread_id = NULL WHERE story_id = ? AND guild_id = ? AND status = ?",
+            (PUBLISHING, channel_id, story_id, guild_id, PENDING),
         )
         return await self.get(guild_id, story_id) if cursor.rowcount == 1 else None
 
-    async def release_approval(self, story_id: int) -> None:
+    async def release_approval(self, story_id: int, *, unconfirmed: bool = False) -> None:
+        """The approval didn't reach Discord: the story waits for a moderator again
+        (`unconfirmed`: keeping the target channel, as in `unsubmit`)."""
+        keep = "post_channel_id" if unconfirmed else "NULL"
         await self.store.execute(
-            "UPDATE stories SET status = ? WHERE story_id = ? AND status = ?",
+            f"UPDATE stories SET status = ?, post_channel_id = {keep}, message_id = NULL, "
+            "thread_id = NULL WHERE story_id = ? AND status = ?",
             (PENDING, story_id, PUBLISHING),
         )
+
+    async def record_posted(
+        self, story_id: int, *, channel_id: int, message_id: int, thread_id: int | None = None
+    ) -> bool:
+        """What is already on Discord for a story still being published, step by step, so
+        a crash leaves nothing erase or a moderator can't find. False when the story is no
+        longer being published (erased, removed): what was posted must come down."""
+        cursor = await self.store.execute(
+            "UPDATE stories SET post_channel_id = ?, message_id = ?, "
+            "thread_id = COALESCE(?, thread_id) WHERE story_id = ? AND status = ?",
+            (channel_id, message_id, thread_id, story_id, PUBLISHING),
+        )
+        return cursor.rowcount == 1
 
     async def mark_published(
         self,
@@ -361,12 +430,14 @@ class StoryRepository(Repository):
         message_id: int,
         thread_id: int,
         now: datetime,
-    ) -> None:
-        await self.store.execute(
+    ) -> bool:
+        """publishing -> published; False when it stopped being published meanwhile."""
+        cursor = await self.store.execute(
             "UPDATE stories SET status = ?, post_channel_id = ?, message_id = ?, thread_id = ?, "
-            "published_at = ? WHERE story_id = ?",
-            (PUBLISHED, channel_id, message_id, thread_id, to_epoch(now), story_id),
+            "published_at = ? WHERE story_id = ? AND status = ?",
+            (PUBLISHED, channel_id, message_id, thread_id, to_epoch(now), story_id, PUBLISHING),
         )
+        return cursor.rowcount == 1
 
     async def decline(self, guild_id: int, story_id: int, reason: str) -> Story | None:
         """pending -> draft with the moderator's reason, so the author keeps their words."""
@@ -401,8 +472,8 @@ class StoryRepository(Repository):
     async def remove_by_moderator(self, guild_id: int, story_id: int) -> bool:
         cursor = await self.store.execute(
             "UPDATE stories SET status = ?, locked = 1 WHERE story_id = ? AND guild_id = ? "
-            "AND status IN (?, ?)",
-            (REMOVED, story_id, guild_id, PENDING, PUBLISHED),
+            "AND status IN (?, ?, ?)",
+            (REMOVED, story_id, guild_id, PENDING, PUBLISHING, PUBLISHED),
         )
         return cursor.rowcount == 1
 
@@ -448,13 +519,13 @@ class StoryRepository(Repository):
         return cursor.rowcount == 1
 
     async def search_shared(self, guild_id: int, typed: str, limit: int = 25) -> list[Story]:
-        """Stories moderators may act on (waiting or shared), newest first."""
+        """Stories moderators may act on (waiting, being posted or shared), newest first."""
         typed = typed.strip()
         rows = await self.store.fetchall(
-            f"SELECT {COLUMNS} FROM stories WHERE guild_id = ? AND status IN (?, ?) "
+            f"SELECT {COLUMNS} FROM stories WHERE guild_id = ? AND status IN (?, ?, ?) "
             "AND (? = '' OR CAST(story_id AS TEXT) LIKE ? || '%' OR title LIKE '%' || ? || '%') "
             "ORDER BY story_id DESC LIMIT ?",
-            (guild_id, PENDING, PUBLISHED, typed, typed, typed, limit),
+            (guild_id, PENDING, PUBLISHING, PUBLISHED, typed, typed, typed, limit),
         )
         return [_story(r) for r in rows]
 
@@ -481,28 +552,11 @@ class StoryRepository(Repository):
 
     async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
         """Their words on Discord: the post, the thread's name (their title), the review
-        card, and anything posted for them as the original poster."""
+        card, and anything posted for them as the original poster. A story a crash left
+        half published counts with whatever of it was already recorded."""
         jobs = []
         for story in await self.stories_of(guild_id, member_id):
-            hidden = story.anonymous  # reported on its own, never beside the member's name
-            if story.status == PUBLISHED and story.message_id:
-                jobs.append(
-                    CleanupJob(
-                        story.post_channel_id, story.message_id, "replace", STORY_REMOVED, hidden
-                    )
-                )
-            if story.status in (PUBLISHED, DELETED, REMOVED) and story.thread_id:
-                jobs.append(CleanupJob(story.thread_id, 0, "lock", REMOVED_THREAD_NAME, hidden))
-            if story.status == PENDING and story.review_message_id:
-                jobs.append(
-                    CleanupJob(
-                        story.review_channel_id,
-                        story.review_message_id,
-                        "replace",
-                        WITHDRAWN,
-                        hidden,
-                    )
-                )
+            jobs += _story_cleanup(story)
         rows = await self.store.fetchall(
             "SELECT r.channel_id, r.message_id, s.anonymous FROM story_replies r "
             "JOIN story_authors a USING (story_id) JOIN stories s USING (story_id) "
