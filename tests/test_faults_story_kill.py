@@ -35,9 +35,10 @@ from pathlib import Path
 
 import discord
 
-from tests.kit import APP_ID, BOT_ID, BOT_PERMISSIONS, EVERYONE_PERMISSIONS, GUILD_DEFAULTS
+from tests.kit import APP_ID, BOT_PERMISSIONS, EVERYONE_PERMISSIONS, GUILD_DEFAULTS
 from tests.kit.fake_discord import FakeDiscord, walk_components
 from tests.kit.fake_server import FakeServer, Rule
+from tests.test_faults_posting_kill import BOT_USER
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -47,14 +48,6 @@ VIEW = str(discord.Permissions(view_channel=True).value)
 MODERATOR = discord.Permissions(
     EVERYONE_PERMISSIONS.value | discord.Permissions(manage_guild=True).value
 )
-BOT_USER = {
-    "id": str(BOT_ID),
-    "username": "Kindred",
-    "discriminator": "0",
-    "avatar": None,
-    "bot": True,
-    "global_name": "Kindred",
-}
 
 
 @dataclass(frozen=True)
