@@ -9,6 +9,7 @@ finish by hand; they also hear on the first "missing permission", so they can fi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,9 +18,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot import sweep
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
 from bot.store.base import STORY_REMOVED, CleanupJob
 from bot.store.care import QueuedCleanup
+from bot.store.stories import REMOVED_THREAD_NAME
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -41,7 +44,8 @@ def next_pause(attempts: int) -> timedelta:
 
 
 def jump_link(guild_id: int, job: CleanupJob) -> str:
-    tail = f"/{job.message_id}" if job.message_id else ""
+    # a sweep's message id is only a bound: the channel is what moderators can open
+    tail = f"/{job.message_id}" if job.message_id and job.action != "sweep" else ""
     return f"https://discord.com/channels/{guild_id}/{job.channel_id}{tail}"
 
 
@@ -93,7 +97,22 @@ async def _refresh(bot: KindredBot, job: CleanupJob) -> None:
     await refresher(job.channel_id, job.message_id, int(item))
 
 
-async def _act(bot: KindredBot, job: CleanupJob) -> None:
+async def _sweep(bot: KindredBot, job: CleanupJob, guild_id: int) -> None:
+    """Take down what a crash left on Discord with no id saved (see bot/sweep.py): a card
+    is deleted; a story post reads STORY_REMOVED and its thread, if any, is locked."""
+    marker = sweep.Marker.parse(job.content)
+    for found in await sweep.find(bot, guild_id, job.channel_id, job.message_id, marker):
+        if marker.kind == "button":
+            await bot.http.delete_message(found.channel_id, found.message_id, reason=REASON)
+            continue
+        await _replace(bot, CleanupJob(found.channel_id, found.message_id, "replace"))
+        with contextlib.suppress(discord.NotFound):  # a text post the crash left threadless
+            await _edit_thread(
+                bot, found.thread_id, locked=True, archived=True, name=REMOVED_THREAD_NAME
+            )
+
+
+async def _act(bot: KindredBot, job: CleanupJob, guild_id: int = 0) -> None:
     if job.action == "delete":
         await bot.http.delete_message(job.channel_id, job.message_id, reason=REASON)
     elif job.action == "replace":
@@ -107,19 +126,21 @@ async def _act(bot: KindredBot, job: CleanupJob) -> None:
         await _edit_thread(bot, job.channel_id, name=clip(job.content or "", THREAD_NAME_LIMIT))
     elif job.action == "refresh":
         await _refresh(bot, job)
+    elif job.action == "sweep":
+        await _sweep(bot, job, guild_id)
     else:
         raise ValueError(f"unknown cleanup action {job.action!r}")
 
 
-async def perform(bot: KindredBot, job: CleanupJob) -> None:
+async def perform(bot: KindredBot, job: CleanupJob, guild_id: int = 0) -> None:
     """Do one job; a thread archived since the post is reopened for the edit and re-archived."""
     try:
-        await _act(bot, job)
+        await _act(bot, job, guild_id)
     except discord.HTTPException as error:
         if error.code != THREAD_ARCHIVED or job.action in ("lock", "rename"):
             raise
         await _edit_thread(bot, job.channel_id, archived=False)
-        await _act(bot, job)
+        await _act(bot, job, guild_id)
         await _edit_thread(bot, job.channel_id, archived=True)
 
 
@@ -182,7 +203,7 @@ async def _tell_about(bot: KindredBot, report: CleanupReport) -> None:
 async def _run_one(bot: KindredBot, queued: QueuedCleanup, now: datetime, report) -> None:
     job = queued.job
     try:
-        await perform(bot, job)
+        await perform(bot, job, queued.guild_id)
     except discord.NotFound:
         await bot.store.care.finish_cleanup(queued.job_id)  # already gone: nothing left to do
         report.done += 1

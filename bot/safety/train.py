@@ -22,7 +22,11 @@ from bot.safety.model import MODEL_PATH, from_dict
 
 SEED = 0
 C_GRID = (1.0, 4.0, 16.0, 64.0)
-DEV_RECALL = 0.96  # the possible threshold is the highest that still finds this share on dev
+# The possible threshold is the highest that still finds this share of dev's crises. Chosen
+# at stop 14 by leaving each of six train batches out in turn (trained on the rest,
+# thresholds on dev, scored on the one left out; never the locked batch): 0.96 gave
+# 91.1 % recall / 92.8 % precision pooled, 0.975 gave 95.0 / 90.0, 0.985 gave 97.7 / 85.3.
+DEV_RECALL = 0.975
 STRONG_PRECISION = (
     0.99  # a strong model signal (held story, moderator note) must be this sure on dev
 )

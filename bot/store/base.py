@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # What a published story becomes when its author erases their data.
 STORY_REMOVED = "This story was removed by its author."
 
-CleanupAction = Literal["delete", "replace", "lock", "rename", "refresh"]
+CleanupAction = Literal["delete", "replace", "lock", "rename", "refresh", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,12 @@ class CleanupJob:
     - "refresh": draw Kindred's own message `message_id` again from the database once the
       member's rows are gone; `content` is "kind:id" (e.g. "cheers:12" for a victory
       card's count, "digest:3" for a weekly digest), handled by the feature that posted it.
+    - "sweep": a post whose message id was never saved (the process died while Discord
+      was taking it). Look at Kindred's own messages in `channel_id` (and, in a forum, its
+      posts) newer than the snowflake `message_id`, and take down those that `content`
+      names: "footer=<text>" is a post whose embed footer reads exactly that and which has
+      no buttons (replaced with STORY_REMOVED, its thread locked); "<id>" or "button=<id>"
+      is a card with a button whose custom id is that, or goes on after a ":" (deleted).
     Jobs for one erase run in the order delete, replace, lock. A job whose message or
     channel is already gone counts as done; any other failure is retried later.
     `anonymous` marks a job for something the member posted anonymously: moderators hear
