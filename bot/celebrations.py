@@ -9,17 +9,27 @@ After a crash, a claim still open is finished on the next tick while it is less 
 hours late: if an attempt was counted, the channel's newest messages are searched for the
 week's marker first, and the re-send carries the same nonce, so Discord hands back the
 first message instead of making a second. A digest more than six hours late (the bot was
-offline) is recorded as missed. A channel that is gone or a missing permission fails the
-week and tells the moderators once, in their channel.
+offline) is recorded as missed; a claim whose send was started is looked for first, even
+then, so a digest that reached Discord is recorded, never left unknown. A channel that is
+gone or a missing permission fails the week and tells the moderators once, in their channel.
+
+A victory's card (`VictoryCards`) goes the same way in three recorded steps: the victory is
+saved with its card's channel, the card is posted, its id recorded. A card a stopped process
+left on its way is finished on start: looked for among the channel's newest messages (by
+its Cheer button, which names the victory) and recorded, or posted when it isn't there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import io
 import logging
 import secrets
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -30,10 +40,12 @@ import discord
 from bot import digest
 from bot.chart import Bar, bar_chart_png
 from bot.checks import missing_permissions
+from bot.library import Value
 from bot.render import kind_embed
 from bot.schedule import local_date_of, parse_hhmm, zone_or_none
-from bot.sendqueue import SendQueue, shared_queue
+from bot.sendqueue import NETWORK_ERRORS, SendQueue, send_once, shared_queue, transient
 from bot.store.victories import (
+    CARD_ID_PREFIX,
     CLAIMED,
     FAILED,
     MISSED,
@@ -41,7 +53,9 @@ from bot.store.victories import (
     SKIPPED,
     CelebrationSettings,
     DigestClaim,
+    Victory,
 )
+from bot.victories import victory_card
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -55,7 +69,7 @@ DIGEST_PERMISSIONS = (
     "attach_files",
     "read_message_history",
 )
-HISTORY_LOOKBACK = 50
+HISTORY_LOOKBACK = 200  # newest messages searched for a digest or card a crash left unrecorded
 CHART_FILE = "victories-per-value.png"
 # Charts are drawn off the event loop, one at a time, on one thread of their own. On the
 # shared default pool a burst of digests drew several at once on several threads, and each
@@ -134,11 +148,13 @@ class DigestPoster:
         window = now - digest.CATCH_UP
         pending = await self.repo.pending_claims(window)
         await asyncio.gather(*(self._guarded(c.guild_id, self._deliver(c)) for c in pending))
-        for guild_id in await self.repo.expire_claims(window, UNREACHABLE_NOTE):
+        stale = await self.repo.stale_claims(window)
+        await asyncio.gather(*(self._guarded(c.guild_id, self._settle(c)) for c in stale))
+        for guild_id in await self.repo.expire_unsent(window, UNREACHABLE_NOTE):
             log.warning("guild %s: the weekly digest could not be delivered in time", guild_id)
         due = await self.repo.due(now)
         await asyncio.gather(*(self._guarded(s.guild_id, self._due(s, now)) for s in due))
-        return len(pending) + len(due)
+        return len(pending) + len(stale) + len(due)
 
     async def _guarded(self, guild_id: int, work) -> None:
         if guild_id in self._busy:
@@ -198,11 +214,9 @@ class DigestPoster:
                 await self.repo.finish_digest(claim.digest_id, SKIPPED, note=NO_CHANNEL_NOTE)
                 return
             if claim.attempts > 0:
-                found = await self._find_posted(channel, claim)
+                found = await self._look_quietly(channel, claim)
                 if found is not None:
-                    await self.repo.finish_digest(
-                        claim.digest_id, SENT, channel_id=channel.id, message_id=found
-                    )
+                    await self._record_found(claim, channel, found)
                     return
             embed, file = await self.content(claim)
             await self.repo.start_attempt(claim.digest_id)
@@ -260,23 +274,71 @@ class DigestPoster:
             )
         return channel
 
-    async def _find_posted(self, channel, claim: DigestClaim) -> int | None:
-        """After a crash mid-send: the digest's message, if it reached Discord."""
+    async def _settle(self, claim: DigestClaim) -> None:
+        """A claim past the catch-up window whose send was started: the digest may be on
+        Discord, and re-sending this late could double it (the nonce has long expired). So
+        it is looked for and recorded when found; the week is given up only when it is not
+        there. When Discord can't be asked, the claim waits for the next tick."""
+        guild = self.bot.get_guild(claim.guild_id)
+        if guild is not None and guild.unavailable:
+            return
+        try:
+            channel = await self._channel(claim.guild_id)
+            found = None if channel is None else await self._find_posted(channel, claim)
+        except Undeliverable as problem:  # nothing Kindred can reach is there
+            await self.repo.finish_digest(claim.digest_id, FAILED, note=problem.note)
+            return
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            log.warning("guild %s: could not look for a late digest (%r)", claim.guild_id, error)
+            if not transient(error):  # refused for good: asking every minute won't help
+                await self.repo.finish_digest(claim.digest_id, FAILED, note=UNREACHABLE_NOTE)
+            return
+        if found is None:
+            await self.repo.finish_digest(claim.digest_id, FAILED, note=UNREACHABLE_NOTE)
+            log.warning("guild %s: the weekly digest could not be delivered", claim.guild_id)
+            return
+        await self._record_found(claim, channel, found)
+
+    async def _look_quietly(self, channel, claim: DigestClaim) -> discord.Message | None:
+        """Within the catch-up window: when the channel can't be read, the re-send's nonce
+        still keeps Discord from posting twice."""
+        try:
+            return await self._find_posted(channel, claim)
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            log.warning(
+                "guild %s: could not look for an earlier digest (%r)", claim.guild_id, error
+            )
+            return None
+
+    async def _find_posted(self, channel, claim: DigestClaim) -> discord.Message | None:
+        """After a crash mid-send: the digest's message, if it reached Discord (its footer
+        names the week). Raises Discord's errors: then nobody can tell."""
         me, mark = self.bot.user, digest.marker(claim.week_start)
         if me is None:
             return None
-        try:
-            await self.queue.acquire()
-            async for message in channel.history(limit=HISTORY_LOOKBACK):
-                if message.author.id == me.id and any(
-                    (embed.footer.text or "").startswith(mark) for embed in message.embeds
-                ):
-                    return message.id
-        except discord.HTTPException as error:
-            log.warning(
-                "guild %s: could not look for an earlier digest (%s)", claim.guild_id, error
-            )
+        await self.queue.acquire()
+        async for message in channel.history(limit=HISTORY_LOOKBACK):
+            if message.author.id == me.id and any(
+                (embed.footer.text or "").startswith(mark) for embed in message.embeds
+            ):
+                return message
         return None
+
+    async def _record_found(self, claim: DigestClaim, channel, message: discord.Message) -> None:
+        """Record a digest an earlier process posted; if what it says is no longer what the
+        database holds (a member erased their victories meanwhile), draw it again."""
+        await self.repo.finish_digest(
+            claim.digest_id, SENT, channel_id=channel.id, message_id=message.id
+        )
+        log.info("guild %s: found the weekly digest a crash left unrecorded", claim.guild_id)
+        embed, file = await self.content(claim)
+        shown = message.embeds[0].description if message.embeds else None
+        if shown == embed.description:
+            return
+        try:
+            await self.queue.call(message.edit, embed=embed, attachments=[file] if file else [])
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            log.warning("guild %s: could not redraw the digest (%r)", claim.guild_id, error)
 
     async def redraw(self, channel_id: int, message_id: int, digest_id: int) -> None:
         """After an erase: the posted digest drawn again from what the database holds now,
@@ -351,3 +413,215 @@ class DigestPoster:
         if last.status == CLAIMED:
             return f"**Last digest:** being posted ({when})"
         return f"**Last digest:** {last.status} {when}: {last.note or 'no reason recorded'}"
+
+
+# ----- victory cards -------------------------------------------------------------------------
+CARD_LOOKBACK = 100  # newest messages of a channel searched for cards a crash left unrecorded
+NO_PINGS = discord.AllowedMentions.none()
+DISCORD_TROUBLE = (discord.HTTPException, *NETWORK_ERRORS)
+
+
+def card_nonce(victory_id: int) -> str:
+    """One nonce per victory: every try (a retry, a recovery) gets the same card back while
+    Discord remembers it."""
+    return f"victory-{victory_id}"
+
+
+def card_victory_ids(message: discord.Message) -> list[int]:
+    """The victories whose Cheer buttons a message carries."""
+    found = []
+    for row in message.components:
+        for child in getattr(row, "children", ()):
+            custom_id = getattr(child, "custom_id", None) or ""
+            tail = custom_id.removeprefix(CARD_ID_PREFIX)
+            if tail != custom_id and tail.isdigit():
+                found.append(int(tail))
+    return found
+
+
+class VictoryCards:
+    """Posts a public victory's card and records it, and finishes cards a stopped process
+    left on their way: found again and recorded, or posted, never twice.
+
+    `posting` holds the victories this process is posting right now: those are no orphans.
+    `view(victory_id, count)` draws the Cheer button (it lives with the feature's buttons).
+    """
+
+    def __init__(self, bot: KindredBot, view: Callable[[int, int], discord.ui.View]):
+        self.bot = bot
+        self._view = view
+        self.posting: set[int] = set()
+
+    @property
+    def repo(self):
+        return self.bot.store.victories
+
+    @contextlib.contextmanager
+    def holding(self, victory_id: int) -> Iterator[bool]:
+        """True, and held here until the block ends, unless someone here already is."""
+        if victory_id in self.posting:
+            yield False
+            return
+        self.posting.add(victory_id)
+        try:
+            yield True
+        finally:
+            self.posting.discard(victory_id)
+
+    # ----- posting -------------------------------------------------------------------------
+    async def post(self, victory: Victory, value: Value | None, channel) -> discord.Message:
+        """Post the card and record it (see `record`); raises Discord's errors."""
+        message = await send_once(
+            channel.send,
+            embed=victory_card(victory, value),
+            view=self._view(victory.victory_id, 0),
+            allowed_mentions=NO_PINGS,
+            nonce=card_nonce(victory.victory_id),
+            queue=shared_queue(self.bot),  # wait for Discord's pace first
+        )
+        await self.record(victory.victory_id, message)
+        return message
+
+    async def record(self, victory_id: int, message: discord.Message) -> bool:
+        """Record a card on Discord, or take it down again: when the disk fails (re-raised)
+        and when the victory was removed or erased meanwhile (False)."""
+        try:
+            recorded = await self.repo.set_message(victory_id, message.channel.id, message.id)
+        except sqlite3.Error:
+            await self._delete_quietly(message)
+            raise
+        if not recorded:
+            log.info("victory %s: removed while its card was posted; taken down", victory_id)
+            await self._delete_quietly(message)
+        return recorded
+
+    async def _delete_quietly(self, message) -> None:
+        with contextlib.suppress(*DISCORD_TROUBLE):
+            await shared_queue(self.bot).call(message.delete)
+
+    # ----- finding -------------------------------------------------------------------------
+    async def find(self, channel, victory_ids: Iterable[int]) -> dict[int, list[discord.Message]]:
+        """Kindred's cards for these victories among the channel's newest messages, oldest
+        first. Raises Discord's errors: then nobody can tell."""
+        wanted, found = set(victory_ids), defaultdict(list)
+        me = self.bot.user
+        await shared_queue(self.bot).acquire()
+        async for message in channel.history(limit=CARD_LOOKBACK):
+            if me is not None and message.author.id == me.id:
+                for victory_id in card_victory_ids(message):
+                    if victory_id in wanted:
+                        found[victory_id].insert(0, message)
+        return dict(found)
+
+    async def take_down(self, victory: Victory) -> bool:
+        """Delete a removed victory's card; True when it is gone (or there was none). A card
+        whose id was never recorded is looked for; one being posted here right now comes
+        down by itself (its record finds the victory gone)."""
+        if victory.message_id and victory.channel_id:
+            card = self.bot.get_partial_messageable(victory.channel_id).get_partial_message(
+                victory.message_id
+            )
+            return await self._deleted(victory.victory_id, [card])
+        if not (victory.public and victory.channel_id) or victory.victory_id in self.posting:
+            return True
+        channel = self._channel(victory.guild_id, victory.channel_id)
+        try:
+            cards = (await self.find(channel, [victory.victory_id])).get(victory.victory_id, [])
+        except discord.NotFound:
+            return True  # the channel is gone, and its messages with it
+        except DISCORD_TROUBLE as error:
+            log.warning("victory %s: could not look for its card (%r)", victory.victory_id, error)
+            return False
+        return await self._deleted(victory.victory_id, cards)
+
+    async def _deleted(self, victory_id: int, cards: list) -> bool:
+        for card in cards:
+            try:
+                await shared_queue(self.bot).call(card.delete)
+            except discord.NotFound:
+                continue
+            except DISCORD_TROUBLE as error:
+                log.warning("victory %s: could not delete its card (%r)", victory_id, error)
+                return False
+        return True
+
+    def _channel(self, guild_id: int, channel_id: int):
+        """The cached channel, or one known by id only (an archived thread isn't cached)."""
+        guild = self.bot.get_guild(guild_id)
+        channel = guild.get_channel_or_thread(channel_id) if guild is not None else None
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    async def landed_after_all(self, victory: Victory, channel) -> bool:
+        """After every try failed unconfirmed: did one of them land? Then it is recorded
+        (a card kept private while it is up would be one nobody could take down)."""
+        try:
+            cards = (await self.find(channel, [victory.victory_id])).get(victory.victory_id)
+        except DISCORD_TROUBLE:
+            return False
+        return bool(cards) and await self._finish(victory, channel, cards)
+
+    # ----- after a crash -----------------------------------------------------------------
+    async def recover(self) -> int:
+        """Finish every card a stopped process left on its way; how many are still left
+        (Discord couldn't be asked, or their server isn't available yet)."""
+        by_channel: dict[tuple[int, int], list[Victory]] = defaultdict(list)
+        for victory in await self.repo.unposted():
+            if victory.victory_id not in self.posting:
+                by_channel[(victory.guild_id, victory.channel_id)].append(victory)
+        left = 0
+        for (guild_id, channel_id), victories in by_channel.items():
+            left += await self._recover_channel(guild_id, channel_id, victories)
+        return left
+
+    async def _recover_channel(self, guild_id: int, channel_id: int, victories: list) -> int:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return 0  # not a server of this process (or it left): not ours to finish
+        if guild.unavailable:
+            return len(victories)
+        channel = self._channel(guild_id, channel_id)
+        with contextlib.ExitStack() as held:
+            mine = [v for v in victories if held.enter_context(self.holding(v.victory_id))]
+            try:
+                found = await self.find(channel, [v.victory_id for v in mine])
+            except discord.NotFound:  # deleted, and any card with it: kept, privately
+                for victory in mine:
+                    await self.repo.make_private(victory.victory_id)
+                log.info("guild %s: cards left for a deleted channel kept private", guild_id)
+                return 0
+            except discord.Forbidden:  # history unreadable: the nonce is the one guard left
+                found = {}
+            except DISCORD_TROUBLE as error:
+                log.warning("guild %s: could not look for cards (%r)", guild_id, error)
+                return len(mine)
+            left = 0
+            for victory in mine:
+                left += not await self._finish(victory, channel, found.get(victory.victory_id))
+            return left
+
+    async def _finish(self, victory: Victory, channel, cards: list | None) -> bool:
+        """Record the card that is there (deleting any double), or post it; False when
+        Discord's trouble leaves it for later."""
+        if cards:
+            first, *doubles = cards
+            if await self.record(victory.victory_id, first):
+                await self._deleted(victory.victory_id, doubles)
+            log.info("victory %s: found its card and recorded it", victory.victory_id)
+            return True
+        value = self.bot.library.value(victory.value_key) if victory.value_key else None
+        try:
+            await self.post(victory, value, channel)
+        except DISCORD_TROUBLE as error:
+            if transient(error):
+                log.warning("victory %s: card not posted yet (%r)", victory.victory_id, error)
+                return False
+            log.warning("victory %s: card refused (%r); kept private", victory.victory_id, error)
+            await self.repo.make_private(victory.victory_id)
+            return True
+        except sqlite3.Error:
+            log.exception("victory %s: its card can't be recorded", victory.victory_id)
+            return False
+        log.info("victory %s: posted the card a stopped process left", victory.victory_id)
+        return True

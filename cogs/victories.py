@@ -6,6 +6,10 @@ restart: `kindred:cheer:<victory>`; history pages `kindred:victories:page:<membe
 `kindred:victories:remove|confirm|keep:<victory>:<page's before-id, 0 = newest>:<n>`.
 Opting out of digest quotes is its own small command, `/celebrate-quotes allow:`, so that
 `/victories [member:]` stays a plain history.
+
+A public victory's card is posted in recorded steps (bot/celebrations.py `VictoryCards`);
+one a stopped process left on its way is finished on start by the recovery loop, recorded
+by the next press of its Cheer button, and found and deleted by a removal.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import contextlib
 import functools
 import logging
 import re
-import secrets
 import sqlite3
 from typing import Literal
 
@@ -25,7 +28,7 @@ from discord.ext import commands, tasks
 
 from bot import victories as rules
 from bot.care import alert_moderators, answer_care, assess_texts
-from bot.celebrations import DIGEST_PERMISSIONS, DigestPoster
+from bot.celebrations import DIGEST_PERMISSIONS, DigestPoster, VictoryCards
 from bot.checks import ModeratorGroup, missing_permissions, require_can_post
 from bot.client import KindredBot
 from bot.digest import DAY_NAMES, schedule_text
@@ -33,13 +36,7 @@ from bot.errors import Refusal
 from bot.render import clip, kind_embed
 from bot.safety import needs_care
 from bot.schedule import TIME_ERROR
-from bot.sendqueue import (
-    NETWORK_ERRORS,
-    recorded_or_taken_down,
-    send_once,
-    shared_queue,
-    transient,
-)
+from bot.sendqueue import NETWORK_ERRORS, shared_queue, transient
 from bot.store.victories import CheerStatus
 from bot.ui import IdButton, KindDynamicItem, dynamic_view
 from bot.visible import shown
@@ -205,6 +202,7 @@ class Victories(commands.Cog):
     def __init__(self, bot: KindredBot):
         self.bot = bot
         self.digests = DigestPoster(bot)
+        self.cards = VictoryCards(bot, cheer_view)
         self.card_updates = rules.LatestOnly()
         self._channels: dict[int, int | None] = {}  # guild -> celebrations channel (cache)
         self._tasks: set[asyncio.Task] = set()  # cards being posted
@@ -217,9 +215,11 @@ class Victories(commands.Cog):
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.card_refreshers.update(cheers=self._redraw_cheers, digest=self.digests.redraw)
         self.digest_loop.start()
+        self.recovery_loop.start()
 
     async def cog_unload(self) -> None:
         self.digest_loop.cancel()
+        self.recovery_loop.cancel()
         for kind in ("cheers", "digest"):
             self.bot.card_refreshers.pop(kind, None)
         for task in list(self._tasks):
@@ -242,6 +242,27 @@ class Victories(commands.Cog):
         except Exception:
             log.exception("the weekly digest tick failed")
             return 0
+
+    # ----- cards a stopped process left on their way -----------------------------------------
+    @tasks.loop(minutes=5)
+    async def recovery_loop(self) -> None:
+        """Once the bot is connected: finish the cards a stopped process left half posted,
+        and ask again every 5 minutes until none is left (Discord may be down at a start)."""
+        try:
+            left = await self.recover()
+        except Exception:
+            log.exception("finishing half-posted victory cards failed; trying again next round")
+            return
+        if left == 0:
+            self.recovery_loop.stop()
+
+    @recovery_loop.before_loop
+    async def before_recovery_loop(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def recover(self) -> int:
+        """Tests and the kill test call this directly after a restart; how many are left."""
+        return await self.cards.recover()
 
     # ----- /celebrate ------------------------------------------------------------------------
     @app_commands.command(
@@ -281,6 +302,7 @@ class Victories(commands.Cog):
             chosen and chosen.key,
             public and not missing and not kept_for_care,
             self.bot.clock(),
+            channel.id if channel is not None else None,  # where its card goes: step 1
         )
         view = None
         if kept_for_care:
@@ -342,7 +364,9 @@ class Victories(commands.Cog):
         missing = self._missing_for_card(interaction, channel)
         if missing:
             raise Refusal(self._missing_text(channel, missing, victory_id))
-        made = await self.repo.make_public(victory_id, interaction.guild_id, interaction.user.id)
+        made = await self.repo.make_public(
+            victory_id, interaction.guild_id, interaction.user.id, channel.id
+        )
         if made is None:
             raise Refusal("This victory is already shared publicly, so nothing was changed.")
         await interaction.response.edit_message(
@@ -363,56 +387,49 @@ class Victories(commands.Cog):
         so under a burst the cards follow the answers at Discord's pace instead of holding
         them up. If Discord refuses, the victory stays safe in the member's private history.
         """
-        try:
-            # One nonce for every try: a retry after a lost answer gets the same card back.
-            message = await send_once(
-                channel.send,
-                embed=rules.victory_card(saved, value),
-                view=cheer_view(saved.victory_id, 0),
-                allowed_mentions=NONE,
-                nonce=secrets.token_hex(8),
-                queue=shared_queue(self.bot),  # wait for Discord's pace first
-            )
-        except (discord.HTTPException, *NETWORK_ERRORS) as error:
-            log.warning("guild %s: victory card not posted (%r)", saved.guild_id, error)
-            await self.repo.make_private(saved.victory_id)
-            kept = (
-                f"I kept your victory #{saved.victory_id} safe in your private history; "
-                "`/victories` shows it."
-            )
-            if transient(error):  # Discord's passing trouble, after every retry
-                told = (
-                    f"Discord is having trouble right now, so I couldn't post in "
-                    f"{channel.mention}. {kept}"
-                )
-            else:
-                told = (
-                    f"Discord didn't let me post in {channel.mention}, so {kept} "
-                    "A moderator can check Kindred's permissions there."
-                )
-            with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
-                await interaction.followup.send(told, ephemeral=True)
-            return
-        except Exception:
-            log.exception("guild %s: victory card failed", saved.guild_id)
-            return
-        try:
-            await recorded_or_taken_down(
-                self.repo.set_message(saved.victory_id, channel.id, message.id), message
-            )
-        except sqlite3.Error:
-            log.exception(
-                "guild %s: victory card taken down: its id can't be saved", saved.guild_id
-            )
-            with contextlib.suppress(sqlite3.Error):
+        with self.cards.holding(saved.victory_id):
+            try:
+                await self.cards.post(saved, value, channel)
+            except (discord.HTTPException, *NETWORK_ERRORS) as error:
+                if transient(error) and await self.cards.landed_after_all(saved, channel):
+                    return  # Discord took it without saying so: found, and recorded
+                log.warning("guild %s: victory card not posted (%r)", saved.guild_id, error)
                 await self.repo.make_private(saved.victory_id)
-            with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
-                await interaction.followup.send(
-                    f"Kindred can't save right now, so your victory's card couldn't stay up in "
-                    f"{channel.mention}. Victory #{saved.victory_id} itself is kept in your "
-                    "history; `/victories` shows it.",
-                    ephemeral=True,
+                await self._tell_not_posted(interaction, saved.victory_id, channel, error)
+            except sqlite3.Error:
+                log.exception(
+                    "guild %s: victory card taken down: its id can't be saved", saved.guild_id
                 )
+                with contextlib.suppress(sqlite3.Error):
+                    await self.repo.make_private(saved.victory_id)
+                with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
+                    await interaction.followup.send(
+                        f"Kindred can't save right now, so your victory's card couldn't stay up "
+                        f"in {channel.mention}. Victory #{saved.victory_id} itself is kept in "
+                        "your history; `/victories` shows it.",
+                        ephemeral=True,
+                    )
+            except Exception:
+                log.exception("guild %s: victory card failed", saved.guild_id)
+
+    @staticmethod
+    async def _tell_not_posted(interaction, victory_id: int, channel, error: Exception) -> None:
+        kept = (
+            f"I kept your victory #{victory_id} safe in your private history; "
+            "`/victories` shows it."
+        )
+        if transient(error):  # Discord's passing trouble, after every retry
+            told = (
+                f"Discord is having trouble right now, so I couldn't post in "
+                f"{channel.mention}. {kept}"
+            )
+        else:
+            told = (
+                f"Discord didn't let me post in {channel.mention}, so {kept} "
+                "A moderator can check Kindred's permissions there."
+            )
+        with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
+            await interaction.followup.send(told, ephemeral=True)
 
     @celebrate.autocomplete("value")
     async def value_choices(
@@ -455,6 +472,8 @@ class Victories(commands.Cog):
         )
         if result.status is CheerStatus.MISSING:
             raise Refusal(GONE)
+        if not result.card_known:
+            await self._adopt(interaction, victory_id)
         if result.status is CheerStatus.OWN:
             raise Refusal(
                 "This is your own victory, so you can't cheer it, but everyone else can. "
@@ -471,6 +490,17 @@ class Victories(commands.Cog):
             self.card_updates.request(
                 victory_id, lambda: self._show_cheers(victory_id, message.channel.id, message.id)
             )
+
+    async def _adopt(self, interaction: discord.Interaction, victory_id: int) -> None:
+        """The card pressed is one a stopped process posted without recording it: record it
+        now, so that removals, erase and cheer counts reach it."""
+        card, me = interaction.message, self.bot.user
+        if card is None or me is None or card.author.id != me.id:
+            return
+        if victory_id in self.cards.posting:
+            return
+        if await self.repo.adopt_card(victory_id, card.channel.id, card.id):
+            log.info("victory %s: its card recorded on a press", victory_id)
 
     async def _show_cheers(self, victory_id: int, channel_id: int, message_id: int) -> None:
         """Edit the card with the count read now, after every cheer written so far."""
@@ -601,21 +631,7 @@ class Victories(commands.Cog):
 
     async def _delete_card(self, victory) -> bool:
         """Delete a victory's public post; True when it is gone (or there was none)."""
-        if not victory.channel_id or not victory.message_id:
-            return True
-        card = self.bot.get_partial_messageable(victory.channel_id).get_partial_message(
-            victory.message_id
-        )
-        try:
-            await shared_queue(self.bot).call(card.delete)
-        except discord.NotFound:
-            return True
-        except discord.HTTPException as error:
-            log.warning(
-                "victory %s: could not delete its card (%s)", victory.victory_id, error.code
-            )
-            return False
-        return True
+        return await self.cards.take_down(victory)
 
     # ----- /celebrate-quotes -----------------------------------------------------------------
     @app_commands.command(

@@ -21,11 +21,11 @@ from bot.store.guilds import ENSURE_GUILD
 ENSURE_SETTINGS = (
     "INSERT INTO celebration_settings (guild_id) VALUES (?) ON CONFLICT (guild_id) DO NOTHING"
 )
-INSERTED = "guild_id, member_id, author_name, text, value_key, public, created_at"
+INSERTED = "guild_id, member_id, author_name, text, value_key, public, channel_id, created_at"
 INSERT_VICTORIES = f"INSERT INTO victories ({INSERTED})"
-ROW_MARKS = "(?, ?, ?, ?, ?, ?, ?)"
+ROW_MARKS = "(?, ?, ?, ?, ?, ?, ?, ?)"
 ONE_ROW = f"VALUES {ROW_MARKS}"
-BATCH_LIMIT = 100  # 700 parameters, far below SQLite's limit
+BATCH_LIMIT = 100  # 800 parameters, far below SQLite's limit
 VICTORY_COLUMNS = (
     "victory_id, guild_id, member_id, author_name, text, value_key, public, channel_id, "
     "message_id, created_at"
@@ -34,6 +34,12 @@ DIGEST_COLUMNS = (
     "digest_id, guild_id, week_start, scheduled_at, period_start, period_end, status, "
     "attempts, nonce, claimed_at, channel_id, message_id, note"
 )
+# A public victory's card: the victory is saved with the channel its card goes to (step 1),
+# the card is posted (2), its message id recorded (3). Public with a channel and no message
+# id is a card on its way, or one a stopped process left: found again by this custom id.
+CARD_ID_PREFIX = "kindred:cheer:"
+SWEEP_MARGIN = 60  # seconds before a victory was saved that its card can't predate
+DISCORD_EPOCH_MS = 1_420_070_400_000  # Discord ids count milliseconds from 2015
 # Digest states: claimed (owned, not yet known sent) -> sent | failed; missed and skipped
 # are recorded at claim time (too late; nothing to post and nowhere to post it).
 CLAIMED, SENT, FAILED, MISSED, SKIPPED = "claimed", "sent", "failed", "missed", "skipped"
@@ -72,6 +78,7 @@ class CheerResult:
     status: CheerStatus
     count: int = 0
     author_name: str = ""
+    card_known: bool = True  # False: the card's id was never recorded (a crash after posting)
 
 
 @dataclass(frozen=True)
@@ -162,9 +169,15 @@ class VictoryRepository(Repository):
         value_key: str | None,
         public: bool,
         at: datetime,
+        channel_id: int | None = None,
     ) -> Victory:
-        """Save a victory; the returned row has its id (the Cheer button needs it)."""
-        params = (guild_id, member_id, author_name, text, value_key, int(public), to_epoch(at))
+        """Save a victory; the returned row has its id (the Cheer button needs it). A public
+        one names the channel its card goes to: the first step of posting it, recorded."""
+        channel_id = channel_id if public else None
+        params = (
+            guild_id, member_id, author_name, text, value_key, int(public), channel_id,
+            to_epoch(at),
+        )  # fmt: skip
         victory_id = None
         if guild_id in self._ensured:
             try:
@@ -175,8 +188,8 @@ class VictoryRepository(Repository):
             victory_id = await self.store.atomic(_insert_first, params)
             self._ensured.add(guild_id)
         return Victory(
-            victory_id, guild_id, member_id, author_name, text, value_key, public, None, None,
-            from_epoch(params[-1]),
+            victory_id, guild_id, member_id, author_name, text, value_key, public, channel_id,
+            None, from_epoch(params[-1]),
         )  # fmt: skip
 
     async def _insert_batched(self, params: tuple) -> int:
@@ -215,21 +228,47 @@ class VictoryRepository(Repository):
                 if not future.done():
                     future.set_result(victory_id)
 
-    async def set_message(self, victory_id: int, channel_id: int, message_id: int) -> None:
-        await self.store.execute(
-            "UPDATE victories SET channel_id = ?, message_id = ? WHERE victory_id = ?",
+    async def set_message(self, victory_id: int, channel_id: int, message_id: int) -> bool:
+        """Record a posted card; False when the victory is gone or no longer public (removed
+        or erased meanwhile): then the card must come down again."""
+        row = await self.store.fetchone(
+            "UPDATE victories SET channel_id = ?, message_id = ? WHERE victory_id = ? "
+            "AND public = 1 RETURNING victory_id",
             (channel_id, message_id, victory_id),
         )
+        return row is not None
 
-    async def make_public(self, victory_id: int, guild_id: int, member_id: int) -> Victory | None:
-        """The author chose to share a victory that was kept private: None unless it is
-        theirs, in this server, and still private."""
+    async def adopt_card(self, victory_id: int, channel_id: int, message_id: int) -> bool:
+        """A press on a card whose id was never recorded (the process died after posting
+        it): record it. False when the victory already knows its card, or is gone."""
         row = await self.store.fetchone(
-            f"UPDATE victories SET public = 1 WHERE victory_id = ? AND guild_id = ? "
-            f"AND member_id = ? AND public = 0 RETURNING {VICTORY_COLUMNS}",
-            (victory_id, guild_id, member_id),
+            "UPDATE victories SET channel_id = ?, message_id = ? WHERE victory_id = ? "
+            "AND public = 1 AND message_id IS NULL RETURNING victory_id",
+            (channel_id, message_id, victory_id),
+        )
+        return row is not None
+
+    async def make_public(
+        self, victory_id: int, guild_id: int, member_id: int, channel_id: int | None = None
+    ) -> Victory | None:
+        """The author chose to share a victory that was kept private: None unless it is
+        theirs, in this server, and still private. `channel_id`: where its card goes."""
+        row = await self.store.fetchone(
+            f"UPDATE victories SET public = 1, channel_id = ? WHERE victory_id = ? "
+            f"AND guild_id = ? AND member_id = ? AND public = 0 RETURNING {VICTORY_COLUMNS}",
+            (channel_id, victory_id, guild_id, member_id),
         )
         return None if row is None else _victory(row)
+
+    async def unposted(self, limit: int = 500) -> list[Victory]:
+        """Public victories whose card is on its way (or was, when a process stopped):
+        a channel named, no message recorded. Oldest first."""
+        rows = await self.store.fetchall(
+            f"SELECT {VICTORY_COLUMNS} FROM victories WHERE public = 1 AND message_id IS NULL "
+            "AND channel_id IS NOT NULL ORDER BY victory_id LIMIT ?",
+            (limit,),
+        )
+        return [_victory(row) for row in rows]
 
     async def make_private(self, victory_id: int) -> None:
         """The public post could not be made: keep the words, privately."""
@@ -312,13 +351,16 @@ class VictoryRepository(Repository):
 
         def toggle(db: sqlite3.Connection) -> CheerResult:
             row = db.execute(
-                "SELECT member_id, author_name FROM victories WHERE victory_id = ? AND guild_id = ?",
+                "SELECT member_id, author_name, message_id FROM victories "
+                "WHERE victory_id = ? AND guild_id = ?",
                 (victory_id, guild_id),
             ).fetchone()
             if row is None:
                 return CheerResult(CheerStatus.MISSING)
             if row[0] == member_id:
-                return CheerResult(CheerStatus.OWN, author_name=row[1])
+                return CheerResult(
+                    CheerStatus.OWN, author_name=row[1], card_known=row[2] is not None
+                )
             cursor = db.execute(
                 "INSERT INTO cheers (victory_id, member_id, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (victory_id, member_id) DO NOTHING",
@@ -334,7 +376,7 @@ class VictoryRepository(Repository):
             (count,) = db.execute(
                 "SELECT COUNT(*) FROM cheers WHERE victory_id = ?", (victory_id,)
             ).fetchone()
-            return CheerResult(status, int(count), row[1])
+            return CheerResult(status, int(count), row[1], row[2] is not None)
 
         return await self.store.atomic(toggle)
 
@@ -497,14 +539,25 @@ class VictoryRepository(Repository):
         )
         return [_claim(row) for row in rows]
 
-    async def expire_claims(self, window_start: datetime, note: str) -> list[int]:
-        """Claims still unsent when the catch-up window closed become failed; their servers."""
+    async def expire_unsent(self, window_start: datetime, note: str) -> list[int]:
+        """Claims never sent (no attempt counted, so nothing of them is on Discord) become
+        failed once the catch-up window closed; their servers."""
         rows = await self.store.fetchall(
             "UPDATE victory_digests SET status = 'failed', note = ? WHERE status = 'claimed' "
-            "AND scheduled_at <= ? RETURNING guild_id",
+            "AND attempts = 0 AND scheduled_at <= ? RETURNING guild_id",
             (note, to_epoch(window_start)),
         )
         return [row[0] for row in rows]
+
+    async def stale_claims(self, window_start: datetime, limit: int = 100) -> list[DigestClaim]:
+        """Claims past the catch-up window whose send was started: the digest may be on
+        Discord, so it is looked for before the week is given up."""
+        rows = await self.store.fetchall(
+            f"SELECT {DIGEST_COLUMNS} FROM victory_digests WHERE status = 'claimed' "
+            "AND attempts > 0 AND scheduled_at <= ? ORDER BY scheduled_at LIMIT ?",
+            (to_epoch(window_start), limit),
+        )
+        return [_claim(row) for row in rows]
 
     async def start_attempt(self, digest_id: int) -> None:
         """Counted before each send: after a crash, attempts > 0 means 'look before re-sending'."""
@@ -581,7 +634,8 @@ class VictoryRepository(Repository):
         )
 
     async def discord_cleanup_for_member(self, guild_id: int, member_id: int) -> list[CleanupJob]:
-        """Their public victory cards are deleted; the cards of others they cheered show the
+        """Their public victory cards are deleted (a card whose id a crash kept from being
+        recorded is swept: found by its button); the cards of others they cheered show the
         count without them; every weekly digest that counted or quoted one of their public
         victories is drawn again without it."""
         cards = await self.store.fetchall(
@@ -604,11 +658,37 @@ class VictoryRepository(Repository):
             "AND v.created_at < d.period_end) ORDER BY d.digest_id",
             (guild_id, member_id),
         )
+        unknown = await self.store.fetchall(
+            "SELECT victory_id, channel_id, created_at FROM victories WHERE guild_id = ? "
+            "AND member_id = ? AND public = 1 AND channel_id IS NOT NULL AND message_id IS NULL "
+            "ORDER BY victory_id",
+            (guild_id, member_id),
+        )
         return (
             [CleanupJob(row[0], row[1], "delete") for row in cards]
+            + [sweep_job(*row) for row in unknown]
             + [CleanupJob(row[1], row[2], "refresh", f"cheers:{row[0]}") for row in cheered]
             + [CleanupJob(row[1], row[2], "refresh", f"digest:{row[0]}") for row in digests]
         )
+
+
+def sweep_job(victory_id: int, channel_id: int, created_at: int) -> CleanupJob:
+    """A card that may be on Discord with its id never recorded (a process stopped between
+    posting and recording it): the janitor deletes Kindred's messages in the channel, after
+    the moment the victory was saved, whose buttons name this victory.
+
+    `message_id` is a snowflake lower bound: the instant (a minute early, for clock skew) in
+    its time bits, the victory id in its low 22 bits, so that two victories saved in the same
+    second in one channel make two jobs (a job is unique per channel, message and action).
+    """
+    instant = from_epoch(created_at - SWEEP_MARGIN)
+    bound = discord_snowflake(instant) | (victory_id & 0x3FFFFF)
+    return CleanupJob(channel_id, bound, "sweep", f"{CARD_ID_PREFIX}{victory_id}")
+
+
+def discord_snowflake(instant: datetime) -> int:
+    """The smallest Discord id of `instant` (bot/store imports nothing of discord)."""
+    return (int(instant.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22
 
 
 def _db_value(value: Any) -> Any:
