@@ -123,6 +123,14 @@ def test_known_false_signals_are_never_strong(text):
     assert assess(text).grade is not Grade.STRONG
 
 
+def test_a_negation_the_text_contradicts_does_not_soften_the_signal():
+    # the words say "not suicidal", the rest of the text says otherwise: the current clause
+    # and the preparations decide, and the model's strong signal stands
+    text = "i'm not suicidal but i have been giving my things away and writing letters to everyone"
+    assert assess(text).strong
+    assert assess("i don't want to die but i have my pills ready for tonight").strong
+
+
 def test_negation_does_not_hide_a_death_wish():
     assert not assess("i don't want to die").strong
     assert needs_care("i don't want to be here anymore")

@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from bot.safety import Grade, assess, batches, features, model, needs_care, rules
+from bot.safety import Grade, assess, batches, features, forget_words, model, needs_care, rules
 from bot.safety.batches import CORPUS_DIR, SEALED, manifest, read_batch, sha256
 
 POSITIVE_KINDS = {
@@ -107,9 +107,9 @@ def test_the_scorer_reads_a_text_exactly_as_the_trainer_did():
         counted = features.features(norm)
         if not counted or len(norm.split(" ")) > model.WINDOW_WORDS:
             continue
-        by_hand = shipped.bias + sum(
-            shipped.weights.get(f, 0.0) * n for f, n in counted.items()
-        ) / math.sqrt(sum(counted.values()))
+        by_hand = shipped.bias + sum(shipped.weight(f) * n for f, n in counted.items()) / math.sqrt(
+            sum(counted.values())
+        )
         assert shipped.score(norm) == pytest.approx(by_hand, abs=1e-9)
 
 
@@ -138,3 +138,17 @@ def test_the_letter_cache_stays_bounded():
     for i in range(model.LETTER_CACHE + 10):
         shipped.score(f"word{i}")
     assert len(shipped._letters) <= model.LETTER_CACHE
+
+
+def test_forgetting_every_word_cache_changes_no_answer():
+    """The per-word caches only save time: a long text, with every cache warm or emptied,
+    gets the same grade, reason and score to the last bit."""
+    texts = [e.text for e in read_batch(CORPUS_DIR / "b09-long.jsonl")[:40]]
+    long_text = "\n".join(texts)[:4000]
+    warm = [assess(text) for text in [*texts, long_text]]
+    again = [assess(text) for text in [*texts, long_text]]
+    cold = []
+    for text in [*texts, long_text]:
+        forget_words()
+        cold.append(assess(text))
+    assert warm == again == cold

@@ -9,7 +9,9 @@ Two parts, each good at what the other misses:
 
 `assess(text)` grades a text: STRONG (a rule, or a high score: the resources card, a held
 story, a quiet moderator note), POSSIBLE (a middling score: only a gentle private line with
-a button) or NONE. `needs_care(text)` is true for either signal; it is the public entry
+a button) or NONE. Where every crisis phrase in the text is negated ("i don't want to
+die"), the model's score alone gives at most POSSIBLE: negation counts unless something
+else in the text contradicts it, and a rule is what says so. `needs_care(text)` is true for either signal; it is the public entry
 point outside checks score.
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from bot.safety import model, rules
+from bot.safety import features, model, rules
 
 
 class Grade(IntEnum):
@@ -55,11 +57,19 @@ def assess(text: str) -> Assessment:
     reason = rules.rule_reason(norm)
     if reason:
         return Assessment(Grade.STRONG, reason, score)
-    if score >= shipped.strong:
+    if score >= shipped.strong and not rules.only_negated(norm):
         return Assessment(Grade.STRONG, "model", score)
     if score >= shipped.possible:
         return Assessment(Grade.POSSIBLE, "model", score)
     return Assessment(Grade.NONE, "", score)
+
+
+def forget_words() -> None:
+    """Empty every per-word cache (for benchmarks: a text whose every word is new)."""
+    features.letter_groups.cache_clear()
+    features.scan.cache_clear()
+    model.shipped()._letters.clear()
+    rules.forget_words()
 
 
 def needs_care(text: str) -> bool:

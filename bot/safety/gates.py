@@ -70,6 +70,10 @@ class Gates:
         self._head_sizes = sorted({len(w) for w in self._heads})
         self._words = _Remembered(self._learn)
 
+    def forget(self) -> None:
+        """Empty the per-word cache."""
+        self._words.clear()
+
     def _learn(self, word: str) -> int:
         """What one word holds: its one-word strings' sets, and tail and head bits."""
         bits = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import sys
 from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
@@ -44,7 +45,18 @@ class Model:
     _keyed: dict = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_keyed", _keyed_weights(self.weights))
+        # Word and pair weights are looked up by tuple; only what isn't (the letter groups)
+        # stays keyed by string, so no weight is held twice (bench: model memory).
+        keyed, by_string = _keyed_weights(self.weights)
+        object.__setattr__(self, "_keyed", keyed)
+        object.__setattr__(self, "weights", by_string)
+
+    def weight(self, feature: str) -> float:
+        """The weight of one feature as the trainer named it ("w:PO_word", "b:a b", ...)."""
+        if feature in self.weights:
+            return self.weights[feature]
+        keyed, _ = _keyed_weights({feature: 0.0})
+        return self._keyed.get(next(iter(keyed)), 0.0) if keyed else 0.0
 
     def _learn(self, word: str) -> tuple[float, int]:
         """A word's letter groups' weight and count, remembered."""
@@ -152,23 +164,27 @@ def _consume(iterator) -> None:
     deque(iterator, maxlen=0)
 
 
-def _keyed_weights(weights: dict[str, float]) -> dict:
+def _keyed_weights(weights: dict[str, float]) -> tuple[dict, dict[str, float]]:
     """The word-key and pair weights by tuple, as the scorer looks them up: (scope, word)
-    for "w:PO_word", (word, next) for "b:word next". Keys the scorer can't make are left
-    out."""
+    for "w:PO_word", (word, next) for "b:word next"; and the rest (letter groups, and keys
+    the scorer can't make) by string. Words are interned: one word sits in many keys."""
     scope_of = {prefix: scope for scope, prefix in enumerate(SCOPE_KEYS)}
     keyed: dict[tuple, float] = {}
+    by_string: dict[str, float] = {}
     for key, weight in weights.items():
         if key.startswith("w:"):
             word = key[2:].rpartition("_")[2]
             scope = scope_of.get(key[: len(key) - len(word)])
             if scope is not None:
-                keyed[scope, word] = weight
+                keyed[scope, sys.intern(word)] = weight
+                continue
         elif key.startswith("b:"):
-            pair = tuple(key[2:].split(" "))
+            pair = tuple(map(sys.intern, key[2:].split(" ")))
             if len(pair) == 2:
                 keyed[pair] = weight
-    return keyed
+                continue
+        by_string[key] = weight
+    return keyed, by_string
 
 
 def from_dict(data: dict) -> Model:

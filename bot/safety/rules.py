@@ -1018,6 +1018,27 @@ def _hit(rule: _Rule, text: str, where: _Where | None = None) -> bool:
     return False
 
 
+def only_negated(norm: str) -> bool:
+    """True when the text's crisis phrases are all negated ("i don't want to die"): then
+    the text's own words say no, and a model score alone must not overrule them into a
+    strong signal. Asked only when the model alone would give one, so rarely."""
+    negated = False
+    for rule in _RULES:
+        if not rule.negatable:
+            continue
+        for m in rule.rx.finditer(norm):
+            left, _ = _clause_bounds(norm, m.start(), m.end())
+            if not _negated(norm[max(left, m.start() - 40) : m.start()]):
+                return False
+            negated = True
+    return negated
+
+
+def forget_words() -> None:
+    """Empty the gates' per-word cache."""
+    _GATES.forget()
+
+
 def normalise(text: str) -> str:
     """The canonical text both the rules and the model read ("" when it can't be read)."""
     if not isinstance(text, str) or not text.strip():
