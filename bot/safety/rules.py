@@ -1021,10 +1021,13 @@ def _hit(rule: _Rule, text: str, where: _Where | None = None) -> bool:
 def only_negated(norm: str) -> bool:
     """True when the text's crisis phrases are all negated ("i don't want to die"): then
     the text's own words say no, and a model score alone must not overrule them into a
-    strong signal. Asked only when the model alone would give one, so rarely."""
+    strong signal. Asked only when the model alone would give one, so rarely; only of a
+    short text (a long one has more than its one negated phrase to be read by)."""
+    if len(norm) > _SCAN_WHOLE:
+        return False
     negated = False
-    for rule in _RULES:
-        if not rule.negatable:
+    for at, rule in enumerate(_RULES):
+        if not rule.negatable or not _holds(at, norm):  # the strings its pattern needs
             continue
         for m in rule.rx.finditer(norm):
             left, _ = _clause_bounds(norm, m.start(), m.end())
