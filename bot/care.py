@@ -17,6 +17,7 @@ from bot.checks import private_mod_channel
 from bot.errors import GUILD_ONLY, Refusal
 from bot.render import EMBED_DESCRIPTION_LIMIT, clip, kind_embed
 from bot.safety import NOTHING, Assessment, assess
+from bot.sendqueue import send_once
 from bot.store.care import Resource
 from bot.ui import IdButton, KindDynamicItem, dynamic_view
 from bot.visible import shown_line
@@ -140,23 +141,38 @@ async def offer_care(bot: KindredBot, interaction: discord.Interaction, *texts: 
     return assessment
 
 
+CARE_NOTE_TITLE = "A member may need care"
+
+
 async def alert_moderators(bot: KindredBot, guild_id: int, message: str) -> None:
     """A quiet note in the moderator channel (never a ping); `message` must hold no anonymous text.
 
     Crisis notes name members, so a channel @everyone can read gets nothing: the note is
     logged (without the member's words) and `/settings show` tells moderators why.
     """
+    try:
+        await post_care_note(bot, guild_id, message)
+    except discord.HTTPException:
+        log.warning("guild %s: could not deliver a care alert to the moderator channel", guild_id)
+
+
+async def post_care_note(
+    bot: KindredBot, guild_id: int, message: str, *, nonce: str | None = None
+) -> discord.Message | None:
+    """`alert_moderators` for a caller that records the note's delivery: None when there is
+    no private moderator channel to send it to; Discord's errors are raised. `nonce` makes
+    a retry (after a timeout or a restart) land once."""
     channel = private_mod_channel(bot, guild_id, await bot.store.guilds.get(guild_id))
     if channel is None:
         log.warning("guild %s: a care note was not sent: no private moderator channel", guild_id)
-        return
-    try:
-        await channel.send(
-            embed=kind_embed("A member may need care", message, colour=CARE_COLOUR),
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-    except discord.HTTPException:
-        log.warning("guild %s: could not deliver a care alert to the moderator channel", guild_id)
+        return None
+    note = {
+        "embed": kind_embed(CARE_NOTE_TITLE, message, colour=CARE_COLOUR),
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    if nonce is None:
+        return await channel.send(**note)
+    return await send_once(channel.send, **note, nonce=nonce)
 
 
 # ----- the server's own resources -------------------------------------------------------

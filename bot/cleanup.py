@@ -99,10 +99,11 @@ async def _refresh(bot: KindredBot, job: CleanupJob) -> None:
 
 async def _sweep(bot: KindredBot, job: CleanupJob, guild_id: int) -> None:
     """Take down what a crash left on Discord with no id saved (see bot/sweep.py): a card
-    is deleted; a story post reads STORY_REMOVED and its thread, if any, is locked."""
+    or a reply is deleted; a story post reads STORY_REMOVED and its thread, if any, is
+    locked."""
     marker = sweep.Marker.parse(job.content)
     for found in await sweep.find(bot, guild_id, job.channel_id, job.message_id, marker):
-        if marker.kind == "button":
+        if marker.kind in ("button", "reply"):
             await bot.http.delete_message(found.channel_id, found.message_id, reason=REASON)
             continue
         await _replace(bot, CleanupJob(found.channel_id, found.message_id, "replace"))

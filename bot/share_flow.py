@@ -19,6 +19,7 @@ from bot.checks import private_mod_channel, require_can_post, require_moderator
 from bot.errors import GUILD_ONLY, Refusal
 from bot.library import Value
 from bot.render import clip, kind_embed
+from bot.sendqueue import send_once
 from bot.share_ui import (
     COMPOSE,
     DECLINE,
@@ -54,6 +55,7 @@ from bot.story_publish import (
     Unconfirmed,
     channel_needs,
     custom_ids,
+    review_link,
     thread_link,
     unposted,
 )
@@ -284,6 +286,9 @@ class ShareFlow:
             story = await self._resumed_for_author(interaction, story)
             if story is None:
                 return
+        if self.publisher.note_orphaned(story) and story.status == PENDING:
+            await self._finish_held(interaction, story)
+            return
         if story.status != DRAFT:
             with_moderators = story.status == PENDING and story.review_message_id is not None
             raise Refusal(GONE if with_moderators else stories.STILL_POSTING)
@@ -311,7 +316,12 @@ class ShareFlow:
             return resumed.story
         if resumed.story.status == PUBLISHED and story.review_message_id is not None:
             await self._card_says_shared(resumed.story, resumed.link)  # a finished approval
+        if resumed.story.status == PENDING:  # its card found: a held story's note follows
+            await self._note_held(resumed.story, resumed.link, look_first=True)
         await self._tell_posted(interaction, resumed.story, resumed.link)
+        held = resumed.story.status == PENDING and resumed.story.held_for_care
+        if held and resumed.story.anonymous:
+            await offer_reveal(self.bot, interaction, resumed.link)
         return None
 
     async def _ready_to_post(self, interaction: discord.Interaction, story: Story):
@@ -383,9 +393,11 @@ class ShareFlow:
         except BaseException:
             await self.stories.unsubmit(story.story_id)
             raise
+        if story.status == PENDING:
+            await self._note_held(story, link)
         await self._tell_posted(interaction, story, link)
-        if story.held_for_care:
-            await self._alert_held(interaction, story, link)
+        if story.held_for_care and story.anonymous:
+            await offer_reveal(self.bot, interaction, link)
 
     async def _tell_posted(self, interaction: discord.Interaction, story: Story, link: str) -> None:
         if story.status == PENDING:
@@ -399,21 +411,22 @@ class ShareFlow:
             )
         await interaction.edit_original_response(content=text, embeds=[], view=None)
 
-    async def _alert_held(self, interaction: discord.Interaction, story: Story, link: str) -> None:
-        """Quietly tell moderators; an anonymous author's words and name stay out of it."""
-        if story.anonymous:
-            note = (
-                f"Story #{story.story_id} was held for review ({link}) because its words suggest "
-                "the author may be struggling. It was shared anonymously; the author has been "
-                "shown crisis resources and may choose to let you know who they are."
-            )
-        else:
-            note = (
-                f"Story #{story.story_id} from {interaction.user.mention} was held for review "
-                f"({link}) because its words suggest they may be struggling. They have been "
-                "shown crisis resources."
-            )
-        await alert_moderators(self.bot, story.guild_id, note)
+    async def _note_held(self, story: Story, link: str, *, look_first: bool = False) -> None:
+        """The moderators' quiet note for a story held for care (it is recorded as owed
+        until sent); when Discord refuses it now, the recovery loop sends it later."""
+        try:
+            await self.publisher.care_note(story, link, look_first=look_first)
+        except DISCORD_TROUBLE as error:
+            log.warning("story %s: its care note waits for later (%r)", story.story_id, error)
+
+    async def _finish_held(self, interaction: discord.Interaction, story: Story) -> None:
+        """Post pressed on a held story whose card is up but whose note a stop kept from
+        being sent: the note now (once), and the author hears where their story is."""
+        link = review_link(story)
+        with self.publisher.holding(story.story_id, claiming=False):
+            await interaction.response.defer()
+            await self._note_held(story, link, look_first=True)
+        await self._tell_posted(interaction, story, link)
         if story.anonymous:
             await offer_reveal(self.bot, interaction, link)
 
@@ -436,7 +449,9 @@ class ShareFlow:
         channel = self._stories_channel(interaction.guild, settings.channel_id, QUEUE_KEPT)
         look_first = story.post_channel_id is not None  # an unconfirmed earlier approval
         with self.publisher.holding(story_id):
-            story = await self.stories.claim_approval(interaction.guild_id, story_id, channel.id)
+            story = await self.stories.claim_approval(
+                interaction.guild_id, story_id, channel.id, self.bot.clock()
+            )
             if story is None:
                 raise Refusal(HANDLED)
             try:
@@ -623,8 +638,10 @@ class ShareFlow:
             raise Refusal("Replies to this story are closed, so nothing was posted.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         thread = self.bot.get_partial_messageable(story.thread_id, guild_id=story.guild_id)
+        await self.stories.claim_reply(story_id, self.bot.clock())  # erase finds it if we stop
         try:
-            message = await thread.send(embed=author_reply_embed(text, self._value(story)))
+            embed = author_reply_embed(text, self._value(story), story_id)
+            message = await thread.send(embed=embed)
         except discord.HTTPException as error:
             raise Refusal(
                 "I couldn't post your reply in the thread just now, so nothing was posted. "
@@ -859,28 +876,56 @@ class ShareFlow:
         await self.stories.mark_replied(message.channel.id, message.author.id)
 
     async def nudge_unanswered(self) -> int:
-        """One gentle nudge per unanswered story, mentioning only the Listener role."""
-        now = self.bot.clock()
+        """One gentle nudge per unanswered story, mentioning only the Listener role. Each
+        is claimed before it is sent and recorded after, so a stop between the two is
+        finished next round (looked for first: never twice)."""
         sent = 0
+        for story, role_id in await self.stories.owed_nudges():
+            sent += await self._nudge(story, role_id, look_first=True)
+        now = self.bot.clock()
         for story, role_id in await self.stories.due_nudges(now):
-            if not await self.stories.claim_nudge(story.story_id, now):
-                continue
-            guild = self.bot.get_guild(story.guild_id)
-            role = guild.get_role(role_id) if guild is not None and role_id else None
-            if role is not None:
-                content = f"{role.mention} {stories.NUDGE_TEXT}"
-                mentions = discord.AllowedMentions(
-                    roles=[discord.Object(role.id)], users=False, everyone=False
-                )
-            else:
-                content, mentions = stories.NUDGE_TEXT, discord.AllowedMentions.none()
-            thread = self.bot.get_partial_messageable(story.thread_id, guild_id=story.guild_id)
-            try:
-                await thread.send(content, allowed_mentions=mentions)
-                sent += 1
-            except discord.HTTPException:
-                log.warning("story %s: could not post the nudge", story.story_id)
+            if await self.stories.claim_nudge(story.story_id, now):
+                sent += await self._nudge(story, role_id, look_first=False)
         return sent
+
+    async def _nudge(self, story: Story, role_id: int | None, *, look_first: bool) -> int:
+        """Post the nudge in the story's thread; 1 when sent. It stays owed only when
+        Discord may answer later (it is given up for a thread gone or closed to us)."""
+        if story.status != PUBLISHED or story.locked or not story.thread_id:
+            await self.stories.nudge_sent(story.story_id)  # nothing to nudge any more
+            return 0
+        thread = self.bot.get_partial_messageable(story.thread_id, guild_id=story.guild_id)
+        sent = 0
+        try:
+            if not (look_first and await self._nudged_already(thread)):
+                content, mentions = self._nudge_text(story, role_id)
+                nonce = f"nudge-{story.story_id}"
+                await send_once(thread.send, content, allowed_mentions=mentions, nonce=nonce)
+                sent = 1
+        except (discord.NotFound, discord.Forbidden):
+            log.warning("story %s: its thread takes no nudge; given up", story.story_id)
+        except DISCORD_TROUBLE as error:
+            log.warning("story %s: could not post the nudge yet (%r)", story.story_id, error)
+            return 0  # still owed: the next round tries again
+        await self.stories.nudge_sent(story.story_id)
+        return sent
+
+    async def _nudged_already(self, thread) -> bool:
+        async for message in thread.history(limit=50):
+            if message.author.id == self.bot.user.id and stories.NUDGE_TEXT in message.content:
+                return True
+        return False
+
+    def _nudge_text(self, story: Story, role_id: int | None):
+        """The nudge's words and mentions: the Listener role only, when it still exists."""
+        guild = self.bot.get_guild(story.guild_id)
+        role = guild.get_role(role_id) if guild is not None and role_id else None
+        if role is None:
+            return stories.NUDGE_TEXT, discord.AllowedMentions.none()
+        mentions = discord.AllowedMentions(
+            roles=[discord.Object(role.id)], users=False, everyone=False
+        )
+        return f"{role.mention} {stories.NUDGE_TEXT}", mentions
 
     # ----- after a restart ---------------------------------------------------------------
     async def recover_unposted(self) -> int:
@@ -892,7 +937,36 @@ class ShareFlow:
             after = batch[-1].story_id
             for story in batch:
                 left += await self._recover_one(story)
+        return left + await self._send_owed_notes() + await self._post_owed_guides()
+
+    async def _post_owed_guides(self) -> int:
+        """Every values guide Discord refused when its story was shared; how many are
+        still owed."""
+        left, after = 0, 0
+        while batch := await self.stories.guides_due(after=after):
+            after = batch[-1].story_id
+            for story in batch:
+                left += 0 if await self.publisher.finish_guide(story) else 1
         return left
+
+    async def _send_owed_notes(self) -> int:
+        """Every care note a stop (or Discord) kept from reaching the moderators, once;
+        how many are still owed."""
+        left, after = 0, 0
+        while batch := await self.stories.care_notes_due(after=after):
+            after = batch[-1].story_id
+            for story in batch:
+                left += await self._send_owed_note(story)
+        return left
+
+    async def _send_owed_note(self, story: Story) -> int:
+        """1 when the note is still owed (Discord refused it, or this process is on it or
+        claimed it lately: the loop asks again later), else 0."""
+        try:
+            return 0 if await self.publisher.finish_care_note(story) else 1
+        except DISCORD_TROUBLE as error:
+            log.warning("story %s: its care note waits (%r)", story.story_id, error)
+            return 1
 
     async def _recover_one(self, story: Story) -> int:
         """1 when the orphan is still there (to try again later), else 0."""

@@ -24,7 +24,7 @@ from bot.render import (
     clip,
     kind_embed,
 )
-from bot.store.stories import DRAFT, PENDING, PUBLISHED, Story
+from bot.store.stories import DRAFT, PENDING, PUBLISHED, REPLY_MARKER, STORY_MARKER, Story
 from bot.ui import KindDynamicItem, dynamic_view
 
 if TYPE_CHECKING:
@@ -268,8 +268,8 @@ def post_content(story: Story, value: Value | None, by: str) -> str:
 
 def story_marker(story_id: int) -> str:
     """The footer that lets Kindred recognise its own post of a story (forum posts take no
-    nonce, so a retry after a timeout looks for it first)."""
-    return f"Story #{story_id}"
+    nonce, so a retry after a timeout looks for it first; erase sweeps by it too)."""
+    return STORY_MARKER.format(story_id=story_id)
 
 
 def story_embed(story: Story, value: Value | None) -> discord.Embed:
@@ -298,9 +298,11 @@ def guide_view(story: Story) -> discord.ui.View | None:
     return dynamic_view(StoryButton("reply", story.story_id)) if story.anonymous else None
 
 
-def author_reply_embed(text: str, value: Value | None) -> discord.Embed:
+def author_reply_embed(text: str, value: Value | None, story_id: int) -> discord.Embed:
+    """The footer lets erase find a reply whose id a stop kept from being recorded."""
     embed = kind_embed(None, text, colour=value.colour if value else KINDRED_COLOUR)
     embed.set_author(name=stories.ORIGINAL_POSTER)
+    embed.set_footer(text=REPLY_MARKER.format(story_id=story_id))
     return embed
 
 

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import stories
+from bot.care import CARE_NOTE_TITLE, post_care_note
+from bot.checks import private_mod_channel
 from bot.errors import Refusal
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip
@@ -39,7 +41,7 @@ from bot.share_ui import (
     story_embed,
     story_marker,
 )
-from bot.store.stories import PENDING, PUBLISHING, Story
+from bot.store.stories import PENDING, PUBLISHED, PUBLISHING, Story
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -100,6 +102,14 @@ def unposted(story: Story) -> bool:
 
 def thread_link(guild_id: int, thread_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{thread_id}"
+
+
+def review_link(story: Story) -> str:
+    """The jump link to a story's recorded review card."""
+    return (
+        f"https://discord.com/channels/{story.guild_id}/{story.review_channel_id}/"
+        f"{story.review_message_id}"
+    )
 
 
 class ClaimBook:
@@ -246,6 +256,73 @@ class StoryPublisher:
             "Please try again in a moment."
         )
 
+    # ----- the moderators' note for a story held for care ----------------------------------
+    def note_orphaned(self, story: Story) -> bool:
+        """Its card is up and its care note owed, and nobody here is sending it."""
+        return (
+            story.care_note_due
+            and story.review_message_id is not None
+            and self.book.orphaned(story.story_id, self.bot.clock())
+        )
+
+    async def care_note(self, story: Story, link: str, *, look_first: bool = False) -> None:
+        """Quietly tell moderators a story was held for care (no ping, only in a channel
+        @everyone can't read), once: sent with a nonce, and after a stop (`look_first`)
+        only if it isn't there yet. Raises Discord's errors; the note then stays owed."""
+        if not story.care_note_due:
+            return
+        if look_first and await self._quietly_find(self._find_care_note(story)):
+            await self.stories.care_note_sent(story.story_id)
+            return
+        submitted = int(story.submitted_at.timestamp()) if story.submitted_at else 0
+        note = await post_care_note(
+            self.bot,
+            story.guild_id,
+            await self._held_note(story, link),
+            nonce=f"care-{story.story_id}-{submitted}",
+        )
+        await self.stories.care_note_sent(story.story_id)  # or no private channel: never
+        if note is not None:
+            log.info("story %s: moderators told it was held for care", story.story_id)
+
+    async def _held_note(self, story: Story, link: str) -> str:
+        """The note's words; an anonymous author's words and name stay out of it."""
+        if story.anonymous:
+            return (
+                f"Story #{story.story_id} was held for review ({link}) because its words "
+                "suggest the author may be struggling. It was shared anonymously; the author "
+                "has been shown crisis resources and may choose to let you know who they are."
+            )
+        author = await self.stories.author_of(story.story_id)
+        return (
+            f"Story #{story.story_id} from <@{author}> was held for review ({link}) because "
+            "its words suggest they may be struggling. They have been shown crisis resources."
+        )
+
+    async def _find_care_note(self, story: Story) -> discord.Message | None:
+        """The note an earlier try sent, among the moderator channel's newest messages."""
+        settings = await self.bot.store.guilds.get(story.guild_id)
+        channel = private_mod_channel(self.bot, story.guild_id, settings)
+        if channel is None:
+            return None
+        opening = f"Story #{story.story_id} "
+        async for message in channel.history(limit=LOOKBACK):
+            if message.author.id == self.bot.user.id and any(
+                embed.title == CARE_NOTE_TITLE and (embed.description or "").startswith(opening)
+                for embed in message.embeds
+            ):
+                return message
+        return None
+
+    async def finish_care_note(self, story: Story) -> bool:
+        """Send an orphan's owed note (see `care_note`); False when someone here is on it."""
+        if not self.note_orphaned(story):
+            return False
+        with self.holding(story.story_id, claiming=False):
+            link = review_link(story)
+            await self.care_note(story, link, look_first=True)
+        return True
+
     # ----- publishing -----------------------------------------------------------------------
     async def publish(
         self, story: Story, value: Value | None, channel, kept: str, *, look_first: bool = False
@@ -311,8 +388,9 @@ class StoryPublisher:
 
     async def _complete(self, story: Story, spot: Spot) -> str:
         """From a post with its thread to a published story: the guide, then recorded."""
-        if not (spot.found and await self._has_guide(spot.thread_id)):
-            await self._post_guide(story, spot.thread_id)
+        guided = spot.found and await self._has_guide(spot.thread_id)
+        if not guided:
+            guided = await self._post_guide(story, spot.thread_id)
         await self._kept(
             self.stories.mark_published(
                 story.story_id,
@@ -320,6 +398,7 @@ class StoryPublisher:
                 message_id=spot.message.id,
                 thread_id=spot.thread_id,
                 now=self.bot.clock(),
+                guide_due=not guided,
             ),
             spot=spot,
         )
@@ -356,12 +435,34 @@ class StoryPublisher:
             log.info("could not look for the values guide in %s (%r)", thread_id, error)
         return False
 
-    async def _post_guide(self, story: Story, thread_id: int) -> None:
+    async def _post_guide(self, story: Story, thread_id: int) -> bool:
+        """False when Discord refused it: the story is shared all the same, and its guide
+        is owed (an anonymous author's Reply button is on it), posted by the recovery loop."""
         thread = self.bot.get_partial_messageable(thread_id, guild_id=story.guild_id)
         try:
             await thread.send(embed=guide_embed(story), view=guide_view(story))
         except DISCORD_TROUBLE:
-            log.warning("story %s: could not post the values guide", story.story_id)
+            log.warning("story %s: could not post the values guide yet", story.story_id)
+            return False
+        return True
+
+    async def finish_guide(self, story: Story) -> bool:
+        """Post a shared story's owed guide, unless it is there already; False when Discord
+        still refuses it (or its thread is gone: then nothing is owed any more)."""
+        if story.status != PUBLISHED or not story.thread_id:
+            await self.stories.guide_posted(story.story_id)
+            return True
+        try:
+            await self.bot.http.get_channel(story.thread_id)
+        except discord.NotFound:
+            await self.stories.guide_posted(story.story_id)  # the thread is gone
+            return True
+        except DISCORD_TROUBLE:
+            return False
+        if await self._has_guide(story.thread_id) or await self._post_guide(story, story.thread_id):
+            await self.stories.guide_posted(story.story_id)
+            return True
+        return False
 
     # ----- Discord holds nothing the database doesn't know ------------------------------
     async def _record(self, story: Story, spot: Spot) -> None:

@@ -23,20 +23,19 @@ FORUM = 15  # Discord's channel type for a forum
 
 @dataclass(frozen=True)
 class Marker:
-    """What a swept post carries: an exact embed footer on a buttonless post (a story),
-    or a button whose custom id is `text` or goes on from it after a ":" (a card), so
-    that "kindred:cheer:41" never names victory 410's card."""
+    """What a swept post carries: an exact embed footer on a buttonless post (a story, or
+    a reply: "reply"), or a button whose custom id is `text` or goes on from it after a
+    ":" (a card), so that "kindred:cheer:41" never names victory 410's card."""
 
-    kind: str  # "footer" | "button"
+    kind: str  # "footer" | "reply" | "button"
     text: str
 
     @classmethod
     def parse(cls, content: str | None) -> Marker:
         content = content or ""
-        if content.startswith("footer="):
-            kind, text = "footer", content.removeprefix("footer=")
-        else:
-            kind, text = "button", content.removeprefix("button=")
+        kind, _, text = content.partition("=")
+        if kind not in ("footer", "reply", "button"):
+            kind, text = "button", content
         if not text:
             raise ValueError(f"a sweep needs a marker, got {content!r}")
         return cls(kind, text)

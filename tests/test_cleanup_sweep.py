@@ -110,3 +110,18 @@ async def test_a_refused_sweep_is_retried_and_reported_with_the_channel_only(kit
     assert report.retrying == 1 and int(card["id"]) in kit.discord.messages
     [link] = report.refused[GUILD_ID]
     assert link.endswith(f"/{GUILD_ID}/{channel}") and str(bound) not in link
+
+
+async def test_a_reply_with_the_named_footer_is_deleted_and_the_story_left(kit):
+    stories = kit.add_channel("stories")
+    bound = snowflake()
+    reply_footer = {"footer": {"text": "Original poster · story #7"}, "description": "thanks"}
+    story = kit.discord.new_message(int(stories["id"]), {"embeds": [FOOTER]})
+    reply = kit.discord.new_message(int(stories["id"]), {"embeds": [reply_footer]})
+    job = CleanupJob(int(stories["id"]), bound, "sweep", "reply=Original poster · story #7")
+
+    report = await sweep(kit, job)
+
+    assert report.done == 1
+    assert int(reply["id"]) not in kit.discord.messages
+    assert kit.discord.messages[int(story["id"])]["embeds"] == [FOOTER]

@@ -9,7 +9,8 @@ the kills. Each story lives in a server of its own, and the server lets that sto
 request at its chosen step land (or not) and never answers it; once every story hangs at
 its step, the parent SIGKILLs the bot. Three runs:
 
-1. Post is pressed for every story (text channel, forum, review queue): killed at each step;
+1. Post is pressed for every story (text channel, forum, review queue, a story held for
+   care, killed between its card and the moderators' note): killed at each step;
 2. a new bot recovers on start, then moderators press Approve: killed at each step;
 3. a new bot recovers on start, then what was given back is pressed once more (and every
    review card again, as a moderator might).
@@ -44,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 BODY = "The first winter after my diagnosis I stopped going out. A neighbour kept knocking."
 GUIDE = "Answering with care"
+CARE_NOTE = "A member may need care"
 VIEW = str(discord.Permissions(view_channel=True).value)
 MODERATOR = discord.Permissions(
     EVERYONE_PERMISSIONS.value | discord.Permissions(manage_guild=True).value
@@ -55,8 +57,8 @@ class Scenario:
     """One story in a server of its own, and the step its bot is killed at."""
 
     index: int
-    kind: str  # "post" (text channel), "forum", "review" (to the queue), "approve"
-    step: str | None  # post | thread | guide | answer | card; None: done cleanly first
+    kind: str  # "post" (text channel), "forum", "review" (to the queue), "approve", "held"
+    step: str | None  # post | thread | guide | answer | card | note; None: done cleanly first
     landed: bool = False
 
     @property
@@ -91,6 +93,7 @@ def scenarios() -> list[Scenario]:
         ("post", PUBLISH_STEPS),
         ("forum", FORUM_STEPS),
         ("review", [("card", False), ("card", True)]),
+        ("held", [("note", False), ("note", True)]),  # held for care: card, then its note
         ("approve", PUBLISH_STEPS),
     ):
         for step, landed in steps:
@@ -238,6 +241,7 @@ class Armed:
     scenario: Scenario
     token: str | None = None  # the press whose answer is the "answer" step
     hit: bool = False
+    to_mods: int = 0  # posts to the moderators seen: a held story's note follows its card
 
     def matches(self, method: str, path: str, fake: FakeDiscord) -> bool:
         ids, step = self.scenario.ids(), self.scenario.step
@@ -249,8 +253,11 @@ class Armed:
             return method == "POST" and re.fullmatch(
                 rf"/channels/{stories}/messages/\d+/threads", path
             )
-        if step == "card":
-            return method == "POST" and path == f"/channels/{mods}/messages"
+        if step in ("card", "note"):
+            if method != "POST" or path != f"/channels/{mods}/messages":
+                return False
+            self.to_mods += 1
+            return step == "card" or self.to_mods == 2
         if step == "answer":
             return (
                 method == "PATCH" and path == f"/webhooks/{APP_ID}/{self.token}/messages/@original"
@@ -341,6 +348,7 @@ async def prepare(db: Path, all_scenarios: list[Scenario]) -> dict[int, int]:
             draft = await store.stories.save_draft(
                 ids["guild"], ids["author"], START, title=f"Story {scenario.index}", body=BODY,
                 content_warning=None, anonymous=scenario.index % 2 == 0, consent=True,
+                held_for_care=scenario.kind == "held",
             )  # fmt: skip
             await store.stories.set_value(draft.story_id, ids["author"], "hope")
             story_ids[scenario.index] = draft.story_id
@@ -414,12 +422,18 @@ def on_discord(fake: FakeDiscord, lock, scenario: Scenario, story_id: int) -> di
         m for m in messages
         if any(c.get("custom_id") == approve for c in walk_components(m["components"]))
     ]  # fmt: skip
+    notes = [
+        m for m in messages
+        if m["channel_id"] == str(ids["mods"])
+        and any(e.get("title") == CARE_NOTE and e.get("description", "").startswith(marker + " ")
+                for e in m["embeds"])
+    ]  # fmt: skip
     guides = {
         t["id"]: [m for m in messages if m["channel_id"] == t["id"]
                   and any(e.get("title") == GUIDE for e in m["embeds"])]
         for t in threads
     }  # fmt: skip
-    return {"posts": posts, "threads": threads, "guides": guides, "cards": cards}
+    return {"posts": posts, "threads": threads, "guides": guides, "cards": cards, "notes": notes}
 
 
 def assert_shared_once(row: tuple, seen: dict, scenario: Scenario) -> None:
@@ -488,7 +502,9 @@ def check_after_posting(run: Run, rows: dict[int, tuple]) -> None:
         row, seen = rows[run.story_ids[scenario.index]], run.seen(scenario)
         if scenario.kind == "approve":
             continue
-        if scenario.kind == "review":
+        if scenario.kind == "held":
+            assert_held_and_noted_once(run, row, seen, scenario)
+        elif scenario.kind == "review":
             assert row[0] == ("pending" if scenario.landed else "draft"), scenario.name
             assert len(seen["cards"]) == int(scenario.landed), scenario.name
             if scenario.landed:
@@ -499,9 +515,27 @@ def check_after_posting(run: Run, rows: dict[int, tuple]) -> None:
             assert_shared_once(row, seen, scenario)
 
 
+def assert_held_and_noted_once(run: Run, row: tuple, seen: dict, scenario: Scenario) -> None:
+    """Held for care: its one card recorded, and the moderators' one note (no ping, no
+    author for an anonymous story), whether or not the kill came after Discord took it."""
+    assert row[0] == "pending" and len(seen["cards"]) == 1, scenario.name
+    assert row[4] == int(seen["cards"][0]["id"]), scenario.name
+    assert len(seen["notes"]) == 1, (scenario.name, "notes", len(seen["notes"]))
+    [note] = seen["notes"]
+    author = str(scenario.ids()["author"])
+    assert (author in str(note["embeds"])) is (scenario.index % 2 != 0), scenario.name
+    mods = f"/channels/{scenario.ids()['mods']}/messages"
+    sent = [h.body for h in run.server.hits_to("POST", rf"^{mods}$")]
+    notes = [b for b in sent if CARE_NOTE in str(b)]
+    assert notes and all(b["allowed_mentions"] == {"parse": []} for b in notes), scenario.name
+
+
 def check_at_the_end(run: Run, rows: dict[int, tuple]) -> None:
     for scenario in scenarios():
         row, seen = rows[run.story_ids[scenario.index]], run.seen(scenario)
+        if scenario.kind == "held":
+            assert_held_and_noted_once(run, row, seen, scenario)
+            continue
         if scenario.kind == "review":  # queued once: one card, recorded
             assert row[0] == "pending" and len(seen["cards"]) == 1, scenario.name
             assert row[4] == int(seen["cards"][0]["id"]), scenario.name

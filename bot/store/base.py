@@ -24,6 +24,18 @@ if TYPE_CHECKING:
 # What a published story becomes when its author erases their data.
 STORY_REMOVED = "This story was removed by its author."
 
+DISCORD_EPOCH_MS = 1_420_070_400_000  # Discord ids count milliseconds from 2015
+SWEEP_MARGIN = 60  # seconds before its claim that a swept post may carry (clocks differ)
+
+
+def sweep_bound(claimed_at: int, item_id: int) -> int:
+    """A sweep's `message_id`: the smallest Discord id of the claim's instant (a minute
+    early) with the item's id in its low 22 bits, so two items claimed in one second in one
+    channel make two jobs (a job is unique per channel, message and action)."""
+    ms = (claimed_at - SWEEP_MARGIN) * 1000 - DISCORD_EPOCH_MS
+    return (max(ms, 0) << 22) | (item_id & 0x3FFFFF)
+
+
 CleanupAction = Literal["delete", "replace", "lock", "rename", "refresh", "sweep"]
 
 
@@ -47,8 +59,10 @@ class CleanupJob:
       was taking it). Look at Kindred's own messages in `channel_id` (and, in a forum, its
       posts) newer than the snowflake `message_id`, and take down those that `content`
       names: "footer=<text>" is a post whose embed footer reads exactly that and which has
-      no buttons (replaced with STORY_REMOVED, its thread locked); "<id>" or "button=<id>"
-      is a card with a button whose custom id is that, or goes on after a ":" (deleted).
+      no buttons (replaced with STORY_REMOVED, its thread locked); "reply=<text>" the same
+      match for a reply of theirs (deleted); "<id>" or "button=<id>" is a card with a
+      button whose custom id is that, or goes on after a ":" (deleted). `message_id` is
+      `sweep_bound(...)`.
     Jobs for one erase run in the order delete, replace, lock. A job whose message or
     channel is already gone counts as done; any other failure is retried later.
     `anonymous` marks a job for something the member posted anonymously: moderators hear

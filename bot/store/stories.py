@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_epoch, to_epoch
-from bot.store.base import STORY_REMOVED, CleanupJob, Repository, row_dict
+from bot.store.base import STORY_REMOVED, CleanupJob, Repository, row_dict, sweep_bound
 from bot.store.guilds import ENSURE_GUILD
 
 # The statuses a story moves through: draft -> (pending ->) publishing -> published, and
@@ -28,7 +28,7 @@ COLUMN_NAMES = (
     "story_id guild_id title body content_warning anonymous consent value_key status "
     "held_for_care created_at updated_at submitted_at published_at review_channel_id "
     "review_message_id post_channel_id message_id thread_id replied nudged_at locked "
-    "decline_reason reason_pending"
+    "decline_reason reason_pending claimed_at care_note_due reply_claimed_at nudge_due guide_due"
 ).split()
 COLUMNS = ", ".join(COLUMN_NAMES)
 S_COLUMNS = ", ".join(f"s.{name}" for name in COLUMN_NAMES)
@@ -39,6 +39,18 @@ S_COLUMNS = ", ".join(f"s.{name}" for name in COLUMN_NAMES)
 MINE = (
     "EXISTS (SELECT 1 FROM story_authors a WHERE a.story_id = stories.story_id AND a.author_id = ?)"
 )
+# A new claim's instant, unless an earlier try Discord never confirmed is still open (its
+# target kept, no id recorded): that post may be up, and is older (parameter: now).
+KEEP_UNCONFIRMED_CLAIM = (
+    "CASE WHEN post_channel_id IS NOT NULL OR (review_channel_id IS NOT NULL "
+    "AND review_message_id IS NULL) THEN COALESCE(claimed_at, ?) ELSE ? END"
+)
+# What the story's post carries in its embed footer (bot/share_ui.py draws it), so that
+# Kindred can find a post of it whose id was never recorded.
+STORY_MARKER = "Story #{story_id}"
+APPROVE_ID = "kindred:story:approve:{story_id}"  # the review card's Approve button
+REPLY_MARKER = "Original poster · story #{story_id}"  # the footer of an author's reply
+
 # "…the member's stories in this server": through the (guild_id, author_id) index.
 THEIRS = "story_id IN (SELECT story_id FROM story_authors WHERE guild_id = ? AND author_id = ?)"
 
@@ -69,6 +81,11 @@ class Story:
     locked: bool
     decline_reason: str | None
     reason_pending: bool
+    claimed_at: datetime | None = None  # the first claim of the post not yet known on Discord
+    care_note_due: bool = False  # held for care: the moderators' note is still to be sent
+    reply_claimed_at: datetime | None = None  # an author's reply on its way, not recorded
+    nudge_due: bool = False  # its nudge is claimed, and not known to be in the thread
+    guide_due: bool = False  # shared, but its values guide is still to be posted
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,11 @@ def _story(row: Any) -> Story:
         locked=bool(row[21]),
         decline_reason=row[22],
         reason_pending=bool(row[23]),
+        claimed_at=from_epoch(row[24]),
+        care_note_due=bool(row[25]),
+        reply_claimed_at=from_epoch(row[26]),
+        nudge_due=bool(row[27]),
+        guide_due=bool(row[28]),
     )
 
 
@@ -139,7 +161,38 @@ def _story_cleanup(story: Story) -> list[CleanupJob]:
                 story.review_channel_id, story.review_message_id, "replace", WITHDRAWN, hidden
             )
         )
+    return jobs + _unknown_posts(story) + _unknown_reply(story)
+
+
+def _unknown_reply(story: Story) -> list[CleanupJob]:
+    """An author's reply the process died sending (its id never recorded): swept by its
+    footer in the thread (every reply of theirs there is theirs to erase)."""
+    if story.reply_claimed_at is None or not story.thread_id:
+        return []
+    marker = "reply=" + REPLY_MARKER.format(story_id=story.story_id)
+    return [_sweep(story, story.thread_id, marker, story.reply_claimed_at)]
+
+
+def _unknown_posts(story: Story) -> list[CleanupJob]:
+    """Sweeps for what may be on Discord with no id recorded: a post or review card the
+    process died sending (or Discord never confirmed), found by its marker after the claim."""
+    if story.status not in (DRAFT, PENDING, PUBLISHING):
+        return []
+    jobs = []
+    if story.post_channel_id and not story.message_id:  # a claim's target, nothing recorded
+        marker = "footer=" + STORY_MARKER.format(story_id=story.story_id)
+        jobs.append(_sweep(story, story.post_channel_id, marker))
+    if story.review_channel_id and not story.review_message_id:
+        marker = "button=" + APPROVE_ID.format(story_id=story.story_id)
+        jobs.append(_sweep(story, story.review_channel_id, marker))
     return jobs
+
+
+def _sweep(story: Story, channel_id: int, marker: str, since: datetime | None = None) -> CleanupJob:
+    """Look after the claim (or, failing a record of one, the submission) for the marker."""
+    claimed = since or story.claimed_at or story.submitted_at or story.created_at
+    bound = sweep_bound(to_epoch(claimed), story.story_id)
+    return CleanupJob(channel_id, bound, "sweep", marker, story.anonymous)
 
 
 def _get(db: sqlite3.Connection, story_id: int) -> Story:
@@ -326,11 +379,15 @@ class StoryRepository(Repository):
             reviewed = to_review or story.held_for_care
             db.execute(
                 "UPDATE stories SET status = ?, submitted_at = ?, decline_reason = NULL, "
-                "reason_pending = 0, review_channel_id = ?, review_message_id = NULL, "
+                f"reason_pending = 0, claimed_at = {KEEP_UNCONFIRMED_CLAIM}, care_note_due = ?, "
+                "review_channel_id = ?, review_message_id = NULL, "
                 "post_channel_id = ?, message_id = NULL, thread_id = NULL WHERE story_id = ?",
                 (
                     PENDING if reviewed else PUBLISHING,
                     to_epoch(now),
+                    to_epoch(now),
+                    to_epoch(now),
+                    int(story.held_for_care),
                     channel_id if reviewed else None,
                     None if reviewed else channel_id,
                     story_id,
@@ -347,7 +404,8 @@ class StoryRepository(Repository):
         keep = "post_channel_id" if unconfirmed else "NULL"
         keep_review = "review_channel_id" if unconfirmed else "NULL"
         await self.store.execute(
-            f"UPDATE stories SET status = ?, submitted_at = NULL, review_channel_id = {keep_review}, "
+            "UPDATE stories SET status = ?, submitted_at = NULL, care_note_due = 0, "
+            f"review_channel_id = {keep_review}, "
             f"review_message_id = NULL, post_channel_id = {keep}, message_id = NULL, "
             "thread_id = NULL WHERE story_id = ? AND status IN (?, ?)",
             (DRAFT, story_id, PENDING, PUBLISHING),
@@ -363,6 +421,21 @@ class StoryRepository(Repository):
             (after, PUBLISHING, PENDING, limit),
         )
         return [_story(r) for r in rows]
+
+    async def care_notes_due(self, *, after: int = 0, limit: int = 200) -> list[Story]:
+        """Stories held for care whose review card is up and whose moderators' note was
+        never sent (the process stopped between the two, or Discord refused it)."""
+        rows = await self.store.fetchall(
+            f"SELECT {COLUMNS} FROM stories WHERE care_note_due = 1 AND story_id > ? "
+            "AND review_message_id IS NOT NULL ORDER BY story_id LIMIT ?",
+            (after, limit),
+        )
+        return [_story(r) for r in rows]
+
+    async def care_note_sent(self, story_id: int) -> None:
+        await self.store.execute(
+            "UPDATE stories SET care_note_due = 0 WHERE story_id = ?", (story_id,)
+        )
 
     async def get(self, guild_id: int, story_id: int) -> Story | None:
         row = await self.store.fetchone(
@@ -388,14 +461,22 @@ class StoryRepository(Repository):
         return cursor.rowcount == 1
 
     async def claim_approval(
-        self, guild_id: int, story_id: int, channel_id: int | None = None
+        self,
+        guild_id: int,
+        story_id: int,
+        channel_id: int | None = None,
+        now: datetime | None = None,
     ) -> Story | None:
         """pending -> publishing, once: two moderators approving at once publish once.
-        `channel_id` is where it goes, kept for whoever finishes it after a crash."""
+        `channel_id` is where it goes and `now` when, kept for whoever finishes it (or
+        erases it) after a crash."""
+        at = to_epoch(now) if now is not None else None
         cursor = await self.store.execute(
             "UPDATE stories SET status = ?, post_channel_id = ?, message_id = NULL, "
-            "thread_id = NULL WHERE story_id = ? AND guild_id = ? AND status = ?",
-            (PUBLISHING, channel_id, story_id, guild_id, PENDING),
+            "thread_id = NULL, claimed_at = CASE WHEN post_channel_id IS NOT NULL "
+            "THEN COALESCE(claimed_at, ?) ELSE COALESCE(?, claimed_at) END "
+            "WHERE story_id = ? AND guild_id = ? AND status = ?",
+            (PUBLISHING, channel_id, at, at, story_id, guild_id, PENDING),
         )
         return await self.get(guild_id, story_id) if cursor.rowcount == 1 else None
 
@@ -430,14 +511,37 @@ class StoryRepository(Repository):
         message_id: int,
         thread_id: int,
         now: datetime,
+        guide_due: bool = False,
     ) -> bool:
-        """publishing -> published; False when it stopped being published meanwhile."""
+        """publishing -> published; False when it stopped being published meanwhile.
+        `guide_due`: Discord refused its values guide, to be posted later."""
         cursor = await self.store.execute(
             "UPDATE stories SET status = ?, post_channel_id = ?, message_id = ?, thread_id = ?, "
-            "published_at = ? WHERE story_id = ? AND status = ?",
-            (PUBLISHED, channel_id, message_id, thread_id, to_epoch(now), story_id, PUBLISHING),
+            "published_at = ?, guide_due = ? WHERE story_id = ? AND status = ?",
+            (
+                PUBLISHED,
+                channel_id,
+                message_id,
+                thread_id,
+                to_epoch(now),
+                int(guide_due),
+                story_id,
+                PUBLISHING,
+            ),
         )
         return cursor.rowcount == 1
+
+    async def guides_due(self, *, after: int = 0, limit: int = 200) -> list[Story]:
+        """Shared stories whose values guide Discord refused (see `mark_published`)."""
+        rows = await self.store.fetchall(
+            f"SELECT {COLUMNS} FROM stories WHERE guide_due = 1 AND story_id > ? "
+            "ORDER BY story_id LIMIT ?",
+            (after, limit),
+        )
+        return [_story(r) for r in rows]
+
+    async def guide_posted(self, story_id: int) -> None:
+        await self.store.execute("UPDATE stories SET guide_due = 0 WHERE story_id = ?", (story_id,))
 
     async def decline(self, guild_id: int, story_id: int, reason: str) -> Story | None:
         """pending -> draft with the moderator's reason, so the author keeps their words."""
@@ -452,11 +556,25 @@ class StoryRepository(Repository):
         self, story_id: int, channel_id: int, message_id: int, body: str, now: datetime
     ) -> None:
         """A reply posted as "Original poster": where it is (to take it down on erase) and
-        what it says (to give it back on export)."""
+        what it says (to give it back on export). Its claim is done with."""
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO story_replies (message_id, story_id, channel_id, body, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+                (message_id, story_id, channel_id, body, to_epoch(now)),
+            )
+            db.execute("UPDATE stories SET reply_claimed_at = NULL WHERE story_id = ?", (story_id,))
+
+        await self.store.atomic(work)
+
+    async def claim_reply(self, story_id: int, now: datetime) -> None:
+        """An author's reply is about to be sent: until it is recorded, erase looks for it
+        in the thread from here (an earlier unrecorded one keeps its older instant)."""
         await self.store.execute(
-            "INSERT INTO story_replies (message_id, story_id, channel_id, body, created_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
-            (message_id, story_id, channel_id, body, to_epoch(now)),
+            "UPDATE stories SET reply_claimed_at = COALESCE(reply_claimed_at, ?) "
+            "WHERE story_id = ?",
+            (to_epoch(now), story_id),
         )
 
     # ----- after publishing --------------------------------------------------------------
@@ -513,10 +631,25 @@ class StoryRepository(Repository):
     async def claim_nudge(self, story_id: int, now: datetime) -> bool:
         """Once per story, claimed before it is sent: a restart never nudges twice."""
         cursor = await self.store.execute(
-            "UPDATE stories SET nudged_at = ? WHERE story_id = ? AND nudged_at IS NULL",
+            "UPDATE stories SET nudged_at = ?, nudge_due = 1 WHERE story_id = ? "
+            "AND nudged_at IS NULL",
             (to_epoch(now), story_id),
         )
         return cursor.rowcount == 1
+
+    async def owed_nudges(self, limit: int = 100) -> list[tuple[Story, int | None]]:
+        """Nudges claimed and never known to be sent (a stop, or Discord refused), with the
+        Listener role: each round finishes these first."""
+        rows = await self.store.fetchall(
+            f"SELECT {S_COLUMNS}, g.listener_role_id FROM stories s "
+            "LEFT JOIN story_settings g USING (guild_id) WHERE s.nudge_due = 1 "
+            "ORDER BY s.story_id LIMIT ?",
+            (limit,),
+        )
+        return [(_story(r), r[len(COLUMN_NAMES)]) for r in rows]
+
+    async def nudge_sent(self, story_id: int) -> None:
+        await self.store.execute("UPDATE stories SET nudge_due = 0 WHERE story_id = ?", (story_id,))
 
     async def search_shared(self, guild_id: int, typed: str, limit: int = 25) -> list[Story]:
         """Stories moderators may act on (waiting, being posted or shared), newest first."""

@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from bot.clock import from_epoch, to_epoch
-from bot.store.base import CleanupJob, Repository, returned, row_dict
+from bot.store.base import CleanupJob, Repository, returned, row_dict, sweep_bound
 from bot.store.guilds import ENSURE_GUILD
 
 ENSURE_SETTINGS = (
@@ -38,8 +38,6 @@ DIGEST_COLUMNS = (
 # the card is posted (2), its message id recorded (3). Public with a channel and no message
 # id is a card on its way, or one a stopped process left: found again by this custom id.
 CARD_ID_PREFIX = "kindred:cheer:"
-SWEEP_MARGIN = 60  # seconds before a victory was saved that its card can't predate
-DISCORD_EPOCH_MS = 1_420_070_400_000  # Discord ids count milliseconds from 2015
 # Digest states: claimed (owned, not yet known sent) -> sent | failed; missed and skipped
 # are recorded at claim time (too late; nothing to post and nowhere to post it).
 CLAIMED, SENT, FAILED, MISSED, SKIPPED = "claimed", "sent", "failed", "missed", "skipped"
@@ -681,14 +679,8 @@ def sweep_job(victory_id: int, channel_id: int, created_at: int) -> CleanupJob:
     its time bits, the victory id in its low 22 bits, so that two victories saved in the same
     second in one channel make two jobs (a job is unique per channel, message and action).
     """
-    instant = from_epoch(created_at - SWEEP_MARGIN)
-    bound = discord_snowflake(instant) | (victory_id & 0x3FFFFF)
+    bound = sweep_bound(created_at, victory_id)
     return CleanupJob(channel_id, bound, "sweep", f"{CARD_ID_PREFIX}{victory_id}")
-
-
-def discord_snowflake(instant: datetime) -> int:
-    """The smallest Discord id of `instant` (bot/store imports nothing of discord)."""
-    return (int(instant.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22
 
 
 def _db_value(value: Any) -> Any:
