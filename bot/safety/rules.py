@@ -1025,9 +1025,13 @@ def only_negated(norm: str) -> bool:
     short text (a long one has more than its one negated phrase to be read by)."""
     if len(norm) > _SCAN_WHOLE:
         return False
+    reading = scan(norm)  # cached: the same reading rule_reason just made
+    held = _GATES.of_sentences(norm.split("\n\n"), reading.words, reading.sentence_ends)
+    in_text = reduce(or_, held, 0)
     negated = False
     for at, rule in enumerate(_RULES):
-        if not rule.negatable or not _holds(at, norm):  # the strings its pattern needs
+        needed = _NEEDED[at]  # the strings its pattern needs, as rule_reason gates them
+        if not rule.negatable or in_text & needed != needed or not _holds(at, norm):
             continue
         for m in rule.rx.finditer(norm):
             left, _ = _clause_bounds(norm, m.start(), m.end())
