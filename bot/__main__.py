@@ -130,7 +130,9 @@ def run(config: Config) -> int:
     import aiohttp  # deferred, like discord: `check` and `migrate` should not pay for them
     import discord
 
-    discord.utils.setup_logging(level=getattr(logging, config.logging.level))
+    from bot.observe import logs
+
+    logs.configure(config.logging, secret=token)  # text or JSON lines; never the token
     try:
         asyncio.run(serve(config, token))
     except discord.LoginFailure:

@@ -119,6 +119,7 @@ async def answer_care(
     Strong: the resources card, at most once in 24 hours per member, and after that a short
     line with a button. Possible: only the gentle line with the button.
     """
+    bot.metrics.crisis_grade(assessment.grade)
     guild_id = interaction.guild_id
     if guild_id is None or not assessment.needs_care:
         return

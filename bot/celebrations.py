@@ -151,6 +151,7 @@ class DigestPoster:
         stale = await self.repo.stale_claims(window)
         await asyncio.gather(*(self._guarded(c.guild_id, self._settle(c)) for c in stale))
         for guild_id in await self.repo.expire_unsent(window, UNREACHABLE_NOTE):
+            self.bot.metrics.scheduled_post("digest", "missed")
             log.warning("guild %s: the weekly digest could not be delivered in time", guild_id)
         due = await self.repo.due(now)
         await asyncio.gather(*(self._guarded(s.guild_id, self._due(s, now)) for s in due))
@@ -165,6 +166,7 @@ class DigestPoster:
             async with self._slots:
                 await work
         except Exception:
+            self.bot.metrics.scheduled_post("digest", "failed")
             log.exception("guild %s: the weekly digest could not be handled", guild_id)
         finally:
             self._busy.discard(guild_id)
@@ -188,6 +190,7 @@ class DigestPoster:
                 await self.repo.reschedule(settings.guild_id, *following)
                 return
             due, status, note = decision.missed, MISSED, MISSED_NOTE
+            self.bot.metrics.scheduled_post("digest", "missed")
             log.info("guild %s: the weekly digest was missed", settings.guild_id)
         else:
             due, status, note = decision, CLAIMED, None
@@ -237,15 +240,18 @@ class DigestPoster:
                     f"{_permission_names(list(DIGEST_PERMISSIONS))}).",
                 ) from None
         except Undeliverable as problem:
+            self.bot.metrics.scheduled_post("digest", "failed")
             await self.repo.finish_digest(claim.digest_id, FAILED, note=problem.note)
             await self._notify(claim.guild_id, problem)
             return
         except (discord.HTTPException, OSError, TimeoutError, aiohttp.ClientError) as error:
+            self.bot.metrics.scheduled_post("digest", "retry")
             log.warning("guild %s: digest send failed (%s); will retry", claim.guild_id, error)
             return
         await self.repo.finish_digest(
             claim.digest_id, SENT, channel_id=channel.id, message_id=message.id
         )
+        self.bot.metrics.scheduled_post("digest", "posted")
         log.info("guild %s: weekly digest for %s posted", claim.guild_id, claim.week_start)
 
     async def _channel(self, guild_id: int):
@@ -286,14 +292,17 @@ class DigestPoster:
             channel = await self._channel(claim.guild_id)
             found = None if channel is None else await self._find_posted(channel, claim)
         except Undeliverable as problem:  # nothing Kindred can reach is there
+            self.bot.metrics.scheduled_post("digest", "failed")
             await self.repo.finish_digest(claim.digest_id, FAILED, note=problem.note)
             return
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             log.warning("guild %s: could not look for a late digest (%r)", claim.guild_id, error)
             if not transient(error):  # refused for good: asking every minute won't help
+                self.bot.metrics.scheduled_post("digest", "failed")
                 await self.repo.finish_digest(claim.digest_id, FAILED, note=UNREACHABLE_NOTE)
             return
         if found is None:
+            self.bot.metrics.scheduled_post("digest", "failed")
             await self.repo.finish_digest(claim.digest_id, FAILED, note=UNREACHABLE_NOTE)
             log.warning("guild %s: the weekly digest could not be delivered", claim.guild_id)
             return
@@ -330,6 +339,7 @@ class DigestPoster:
         await self.repo.finish_digest(
             claim.digest_id, SENT, channel_id=channel.id, message_id=message.id
         )
+        self.bot.metrics.scheduled_post("digest", "recovered")
         log.info("guild %s: found the weekly digest a crash left unrecorded", claim.guild_id)
         embed, file = await self.content(claim)
         shown = message.embeds[0].description if message.embeds else None

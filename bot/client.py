@@ -18,6 +18,9 @@ from bot.clock import Clock, utcnow
 from bot.config import Config
 from bot.errors import report_error, send_ephemeral
 from bot.library import Library, load_library
+from bot.observe import context, interactions, logs
+from bot.observe.health import GATEWAY_EVENTS, GatewayState
+from bot.observe.metrics import NO_METRICS, Metrics, NullMetrics
 from bot.store import Store
 from bot.ui import UNKNOWN_BUTTON
 
@@ -87,6 +90,9 @@ class KindredBot(commands.Bot):
         sync_commands: bool = True,
     ):
         share_one_malloc_arena()
+        logs.pin_quiet_loggers()  # discord.py's DEBUG lines carry members' words
+        # [observe] on: this bot's own registry; off: calls that do nothing
+        metrics = Metrics() if config.observe.listen else None
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -94,7 +100,14 @@ class KindredBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=KindredTree,
             max_messages=None,  # no message cache: on_message sees each one as it arrives
+            http_trace=metrics.http_trace() if metrics else None,
         )
+        self.metrics: Metrics | NullMetrics = metrics or NO_METRICS
+        self.gateway = GatewayState()  # per shard, for /healthz and /metrics
+        self.observer = None  # the /healthz and /metrics server, started in setup_hook
+        if metrics is not None:
+            metrics.watch(self)
+        interactions.install(self, metrics)  # log context always; timing when metrics are on
         self.config = config
         self.clock = clock
         self._store = store
@@ -119,8 +132,16 @@ class KindredBot(commands.Bot):
     async def setup_hook(self) -> None:
         if self._library is None:
             self._library = load_library(self.config.prompts.library)
+        if self.config.observe.listen and self.observer is None:
+            # First: a taken port ends the start before anything else is opened.
+            from bot.observe.server import ObserveServer  # aiohttp's server side: only when on
+
+            self.observer = ObserveServer(self, *self.config.observe.listen)
+            await self.observer.start()
         if self._store is None:
             self._store = await Store.open(self.config.database.path)
+        if isinstance(self.metrics, Metrics):
+            self._store.timing = self.metrics.db_call
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_commands:
@@ -176,6 +197,7 @@ class KindredBot(commands.Bot):
         custom_id = str((interaction.data or {}).get("custom_id", ""))
         if not custom_id.startswith("kindred:") or self.knows_button(custom_id):
             return
+        context.mark(context.REFUSED)
         log.info("interaction %s refused: an unknown button", interaction.id)
         await send_ephemeral(interaction, UNKNOWN_BUTTON)
 
@@ -190,8 +212,16 @@ class KindredBot(commands.Bot):
         """Start the 30-day countdown after which the server's data is purged."""
         await self.store.guilds.mark_left(guild.id, self.clock())
 
+    def dispatch(self, event_name: str, /, *args, **kwargs) -> None:
+        if event_name in GATEWAY_EVENTS:  # seen at once, before any listener runs
+            self.gateway.saw(self, event_name, args)
+        super().dispatch(event_name, *args, **kwargs)
+
     async def close(self) -> None:
         await super().close()
+        if self.observer is not None:
+            await self.observer.stop()
+            self.observer = None
         if self._store is not None:
             await self._store.close()
             self._store = None

@@ -7,6 +7,7 @@ can fix them without reading a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 
 DEFAULT_CONFIG_NAME = "config.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -28,6 +30,7 @@ class DatabaseConfig:
 @dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
+    format: str = "text"  # "json": one JSON object per line, for a log collector
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,19 @@ class PromptsConfig:
 
 
 @dataclass(frozen=True)
+class ObserveConfig:
+    """Where /healthz and /metrics listen; None (the default) serves neither."""
+
+    listen: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
+    observe: ObserveConfig = field(default_factory=ObserveConfig)
     source: Path | None = None  # the file this came from; None means embedded defaults
 
 
@@ -100,6 +111,17 @@ class _Reader:
             raise self.fail(key, "a Discord server id (a positive whole number)")
         return value
 
+    def address(self, key: str) -> tuple[str, int] | None:
+        """ "host:port" (IPv6 as "[::1]:9108"); port 0 takes any free port."""
+        value = self.string(key)
+        if value is None:
+            return None
+        host, colon, port = value.strip().rpartition(":")
+        host = host.removeprefix("[").removesuffix("]")
+        if not colon or not host or not port.isdigit() or int(port) > 65535:
+            raise self.fail(key, 'an address "host:port", e.g. "127.0.0.1:9108"')
+        return host, int(port)
+
 
 def _resolve(base: Path, value: str) -> Path:
     path = Path(value).expanduser()
@@ -108,17 +130,21 @@ def _resolve(base: Path, value: str) -> Path:
 
 def parse_config(data: dict, *, file_name: str, base: Path) -> Config:
     """Turn parsed TOML into a Config; relative paths are taken from the file's folder."""
-    known = ("database", "logging", "discord", "prompts")
+    known = ("database", "logging", "discord", "prompts", "observe")
     top = _Reader(file_name, "", data, known)
     tables = {name: top.table.get(name, {}) for name in known}
 
     database = _Reader(file_name, "database", tables["database"], ("path",))
     db_path = database.string("path")
 
-    logging_ = _Reader(file_name, "logging", tables["logging"], ("level",))
+    logging_ = _Reader(file_name, "logging", tables["logging"], ("level", "format"))
     level = logging_.string("level")
     if level is not None and level.upper() not in LOG_LEVELS:
         raise logging_.fail("level", "one of " + ", ".join(LOG_LEVELS))
+    log_format = logging_.string("format")
+    if log_format is not None and log_format.lower() not in LOG_FORMATS:
+        raise logging_.fail("format", '"text" or "json"')
+    observe = _Reader(file_name, "observe", tables["observe"], ("listen",))
 
     discord_ = _Reader(file_name, "discord", tables["discord"], ("dev_guild_id",))
     prompts = _Reader(file_name, "prompts", tables["prompts"], ("library",))
@@ -126,9 +152,13 @@ def parse_config(data: dict, *, file_name: str, base: Path) -> Config:
 
     return Config(
         database=DatabaseConfig(_resolve(base, db_path) if db_path else DatabaseConfig.path),
-        logging=LoggingConfig(level.upper() if level else LoggingConfig.level),
+        logging=LoggingConfig(
+            level.upper() if level else LoggingConfig.level,
+            log_format.lower() if log_format else LoggingConfig.format,
+        ),
         discord=DiscordConfig(dev_guild_id=discord_.snowflake("dev_guild_id")),
         prompts=PromptsConfig(library=_resolve(base, library) if library else None),
+        observe=ObserveConfig(listen=observe.address("listen")),
     )
 
 
@@ -148,7 +178,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{file.name}: not valid TOML ({error})") from None
     config = parse_config(data, file_name=file.name, base=file.resolve().parent)
-    return Config(config.database, config.logging, config.discord, config.prompts, source=file)
+    return dataclasses.replace(config, source=file)
 
 
 def token_from_env() -> str:

@@ -13,6 +13,8 @@ from collections.abc import Awaitable
 import discord
 from discord import app_commands
 
+from bot.observe import context
+
 log = logging.getLogger("kindred.errors")
 
 NOT_MODERATOR = (
@@ -83,8 +85,10 @@ def _is_expected(error: BaseException) -> bool:
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Log (with traceback for the unexpected) and tell the member, ephemerally."""
     if _is_expected(error):
+        context.mark(context.REFUSED)
         log.info("interaction %s refused: %s", interaction.id, type(error).__name__)
     else:
+        context.mark(context.FAILED)
         log.error("interaction %s failed", interaction.id, exc_info=error)
     await send_ephemeral(interaction, member_message(interaction, error))
 

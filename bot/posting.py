@@ -68,6 +68,9 @@ log = logging.getLogger("kindred.prompts")
 CATCH_UP = timedelta(hours=6)  # a post later than this is recorded as missed
 MAX_CATCH_UP_DAYS = 62  # days recorded as missed after a long outage; older ones are dropped
 HISTORY_LOOKBACK = 50  # messages searched for a post that may have landed before a crash
+THREAD_MEND_WINDOW = timedelta(days=1)  # a post left without its reply thread gets one for a day
+THREAD_MEND_PAUSE = timedelta(minutes=30)  # ... asked at most this often
+GAVE_UP = object()  # Discord refused the thread for good: never asked again in this process
 TEXT_PERMISSIONS = (
     "view_channel",
     "send_messages",
@@ -244,6 +247,7 @@ class PromptPoster:
         self.bot = bot
         self.queue = queue or shared_queue(bot)
         self._busy: set[int] = set()  # servers with a post in progress in this process
+        self._thread_tries: dict[int, object] = {}  # post id -> last try, or GAVE_UP
         self._slots = asyncio.Semaphore(POSTS_AT_ONCE)
         self._library_pool: tuple = (None, (), frozenset())  # (library, candidates, values)
 
@@ -310,7 +314,47 @@ class PromptPoster:
         now = now or self.bot.clock()
         due = await self.repo.due(now)
         await asyncio.gather(*(self._run_due(schedule, now) for schedule in due))
+        await self.mend_threads(now)
         return len(due)
+
+    async def mend_threads(self, now: datetime) -> int:
+        """Open the reply thread of a post that stood without one (Discord failed just after
+        the post landed): every half hour for a day, never again once Discord refused it."""
+        mended = 0
+        for post in await self.repo.threadless(now - THREAD_MEND_WINDOW):
+            last = self._thread_tries.get(post.post_id, post.finished_at)
+            if last is GAVE_UP or (last is not None and now - last < THREAD_MEND_PAUSE):
+                continue
+            self._thread_tries[post.post_id] = now
+            thread_id = await self._mend_thread(post)
+            if thread_id is not None:
+                await self.repo.set_thread(post.post_id, thread_id)
+                self._thread_tries.pop(post.post_id, None)
+                mended += 1
+        return mended
+
+    async def _mend_thread(self, post: Post) -> int | None:
+        value = self.bot.library.value(post.value_key or "")
+        if value is None or post.channel_id is None or post.message_id is None:
+            self._thread_tries[post.post_id] = GAVE_UP
+            return None
+        channel = self.bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
+        message = channel.get_partial_message(post.message_id)
+        try:
+            thread = await self.queue.call(
+                message.create_thread,
+                name=thread_name(value, post.local_date),
+                auto_archive_duration=1440,
+            )
+        except (discord.HTTPException, OSError, TimeoutError, aiohttp.ClientError) as error:
+            if isinstance(error, discord.HTTPException) and error.code == 160004:
+                return post.message_id  # opened after all: a thread has its message's id
+            if not _transient(error):
+                self._thread_tries[post.post_id] = GAVE_UP
+            log.warning("guild %s: the reply thread is still not open (%r)", post.guild_id, error)
+            return None
+        log.info("guild %s: opened the reply thread for %s", post.guild_id, post.local_date)
+        return thread.id
 
     async def _run_due(self, schedule: Schedule, now: datetime) -> None:
         guild_id = schedule.guild_id
@@ -321,6 +365,7 @@ class PromptPoster:
             async with self._slots:
                 await self._due(schedule, now)
         except Exception:
+            self.bot.metrics.scheduled_post("prompt", "failed")
             log.exception("guild %s: the daily prompt could not be handled", guild_id)
         finally:
             self._busy.discard(guild_id)
@@ -355,6 +400,7 @@ class PromptPoster:
                 now,
                 (nxt.at, nxt.local_date),
             )
+            self.bot.metrics.scheduled_post("prompt", "missed", len(plan.missed))
             log.info("guild %s: %d daily prompt(s) missed", guild.id, len(plan.missed))
         if plan.post is None:
             return
@@ -418,6 +464,7 @@ class PromptPoster:
             if not _transient(error):
                 raise _refused(post.channel_id, error) from None
             # It may or may not have landed: the next attempt looks for it first.
+            self.bot.metrics.scheduled_post("prompt", "retry")
             log.warning("guild %s: daily prompt send failed (%r); will retry", guild.id, error)
             return None
         message_id, thread_id, link = sent
@@ -430,6 +477,7 @@ class PromptPoster:
             now=now,
             next_post=None if nxt is None else (nxt.at, nxt.local_date),
         )
+        self.bot.metrics.scheduled_post("prompt", "posted")
         log.info("guild %s: daily prompt for %s posted", guild.id, day.isoformat())
         return await self.repo.get_post(guild.id, day)
 
@@ -536,6 +584,7 @@ class PromptPoster:
             now=now,
             next_post=None if nxt is None else (nxt.at, nxt.local_date),
         )
+        self.bot.metrics.scheduled_post("prompt", "recovered")
         log.info("guild %s: found the post for %s after a restart", guild.id, post.local_date)
         return True
 
@@ -583,6 +632,7 @@ class PromptPoster:
             await self.repo.fail(post.post_id, problem.note, now, pause_reason=problem.note)
         else:
             await self.repo.pause(guild.id, problem.note, now)
+        self.bot.metrics.scheduled_post("prompt", "failed")
         log.warning("guild %s: daily prompts paused (%s)", guild.id, type(problem).__name__)
         await self.notify_moderators(
             guild.id,

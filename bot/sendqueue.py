@@ -34,6 +34,8 @@ from typing import Any, TypeVar
 import aiohttp
 import discord
 
+from bot.observe import context
+
 T = TypeVar("T")
 log = logging.getLogger("kindred.send")
 
@@ -71,18 +73,31 @@ class SendQueue:
         self._starts: deque[float] = deque()
         self._lock = asyncio.Lock()  # FIFO: waiters are served in arrival order
         self.waiting = 0
+        # For /metrics: requests started, and seconds callers spent waiting for a slot.
+        self.started = 0
+        self.waited_seconds = 0.0
 
     async def acquire(self, requests: int = 1) -> None:
         """Wait until `requests` more requests may start, and count them as started."""
         if requests < 1:
             return
         self.waiting += 1
+        began = time.perf_counter()
         try:
             async with self._lock:
                 for _ in range(requests):
                     await self._one_slot()
+                    self.started += 1
         finally:
             self.waiting -= 1
+            waited = time.perf_counter() - began
+            self.waited_seconds += waited
+            context.waited(waited)  # Discord's pace, not the interaction's own work
+
+    def in_window(self) -> int:
+        """Requests started in the last `per` seconds."""
+        now = self._clock()
+        return sum(1 for start in self._starts if now - start < self.per)
 
     async def _one_slot(self) -> None:
         while True:

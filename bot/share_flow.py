@@ -896,15 +896,21 @@ class ShareFlow:
             return 0
         thread = self.bot.get_partial_messageable(story.thread_id, guild_id=story.guild_id)
         sent = 0
+        counted = self.bot.metrics.scheduled_post
         try:
-            if not (look_first and await self._nudged_already(thread)):
+            if look_first and await self._nudged_already(thread):
+                counted("nudge", "recovered")
+            else:
                 content, mentions = self._nudge_text(story, role_id)
                 nonce = f"nudge-{story.story_id}"
                 await send_once(thread.send, content, allowed_mentions=mentions, nonce=nonce)
+                counted("nudge", "posted")
                 sent = 1
         except (discord.NotFound, discord.Forbidden):
+            counted("nudge", "failed")
             log.warning("story %s: its thread takes no nudge; given up", story.story_id)
         except DISCORD_TROUBLE as error:
+            counted("nudge", "retry")
             log.warning("story %s: could not post the nudge yet (%r)", story.story_id, error)
             return 0  # still owed: the next round tries again
         await self.stories.nudge_sent(story.story_id)

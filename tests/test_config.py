@@ -62,7 +62,7 @@ def test_relative_paths_are_taken_from_the_config_folder(tmp_path):
         ),
         (
             '[databse]\npath = "x"\n',
-            "config.toml: [databse]: unknown table (expected one of: database, logging, discord, prompts)",
+            "config.toml: [databse]: unknown table (expected one of: database, logging, discord, prompts, observe)",
         ),
         ("database = 3\n", "config.toml: [database]: expected a table, got 3"),
         ("[database\n", "config.toml: not valid TOML"),

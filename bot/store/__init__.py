@@ -15,7 +15,8 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -75,6 +76,9 @@ class Store:
     def __init__(self, conn: aiosqlite.Connection, path: Path):
         self._conn = conn
         self.path = path
+        # Told of every call's kind ("atomic", "snapshot", "read", "write"), seconds from the
+        # await to the answer, and the exception if it raised (the bot's metrics set this).
+        self.timing: Callable[[str, float, BaseException | None], None] | None = None
         self.guilds = GuildRepository(self)
         self.meta = MetaRepository(self)
         self.prompts = PromptRepository(self)
@@ -176,7 +180,7 @@ class Store:
         `db` and its arguments (it runs on another thread). BEGIN IMMEDIATE takes the write
         lock up front; any exception rolls the whole transaction back and reaches the caller.
         """
-        return await self._on_db_thread("BEGIN IMMEDIATE", work, args, kwargs)
+        return await self._on_db_thread("BEGIN IMMEDIATE", work, args, kwargs, "atomic")
 
     async def snapshot(
         self,
@@ -195,9 +199,26 @@ class Store:
             finally:
                 db.execute("PRAGMA query_only = OFF")
 
-        return await self._on_db_thread("BEGIN", read_only, args, kwargs)
+        return await self._on_db_thread("BEGIN", read_only, args, kwargs, "snapshot")
 
-    async def _on_db_thread(self, begin: str, work: Callable[..., T], args, kwargs) -> T:
+    async def _timed(self, kind: str, call: Awaitable[T]) -> T:
+        timing = self.timing
+        if timing is None:
+            return await call
+        started = time.perf_counter()
+        try:
+            result = await call
+        except Exception as error:
+            timing(kind, time.perf_counter() - started, error)
+            raise
+        timing(kind, time.perf_counter() - started, None)
+        return result
+
+    async def ping(self) -> None:
+        """A trivial query: does the database answer at all (for /healthz)?"""
+        await self._conn.execute_fetchall("SELECT 1")
+
+    async def _on_db_thread(self, begin: str, work: Callable[..., T], args, kwargs, kind: str) -> T:
         def transaction() -> T:
             db = self._conn._conn  # the sqlite3 connection, owned by this thread
             db.execute(begin)
@@ -213,7 +234,7 @@ class Store:
 
         # aiosqlite has no public "run this on the connection's thread"; `_execute` is
         # what its own methods use (tests/test_store.py fails if that ever changes).
-        return await self._conn._execute(transaction)
+        return await self._timed(kind, self._conn._execute(transaction))
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         rows = await self.fetchall(sql, params)
@@ -221,11 +242,11 @@ class Store:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """One hop to the database thread (execute + fetch + close together)."""
-        return list(await self._conn.execute_fetchall(sql, params))
+        return list(await self._timed("read", self._conn.execute_fetchall(sql, params)))
 
     async def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         """One statement, committed on its own (autocommit): the cheapest write."""
-        return await self._conn.execute(sql, params)
+        return await self._timed("write", self._conn.execute(sql, params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         rows = list(rows)

@@ -360,6 +360,17 @@ class PromptRepository(SuggestionQueries, Repository):
 
         await self.store.atomic(work)
 
+    async def threadless(self, since: datetime) -> list[Post]:
+        """Text-channel posts sent since `since` whose reply thread Discord didn't open
+        (an outage after the post landed): owed a thread, oldest first."""
+        rows = await self.store.fetchall(
+            f"SELECT {POST_COLUMNS} FROM prompt_posts WHERE state = 'sent' "
+            "AND thread_id IS NULL AND message_id IS NOT NULL AND finished_at >= ? "
+            "ORDER BY post_id",
+            (to_epoch(since),),
+        )
+        return [_post(row) for row in rows]
+
     async def set_thread(self, post_id: int, thread_id: int) -> None:
         await self.store.execute(
             "UPDATE prompt_posts SET thread_id = ? WHERE post_id = ?", (thread_id, post_id)
