@@ -18,6 +18,7 @@ from bot import stories
 from bot.checks import ModeratorGroup, moderator_choices, require_can_post
 from bot.client import KindredBot
 from bot.errors import Refusal, report_error
+from bot.recovery import FinishesHalfDone
 from bot.render import clip
 from bot.share_flow import ShareFlow
 from bot.share_ui import StoryButton, ValueSelect
@@ -26,7 +27,8 @@ from bot.story_publish import channel_needs
 log = logging.getLogger("kindred.share")
 
 
-class Share(commands.Cog):
+class Share(FinishesHalfDone, commands.Cog):
+    half_done = "half-posted stories"
     help_title = "Stories"
 
     def __init__(self, bot: KindredBot):
@@ -206,22 +208,6 @@ class Share(commands.Cog):
     async def tick(self) -> int:
         """One round of the nudge: tests call this directly after moving the clock."""
         return await self.flow.nudge_unanswered()
-
-    @tasks.loop(minutes=5)
-    async def recovery_loop(self) -> None:
-        """Once the bot is connected: finish what a stopped process left half posted, and
-        ask again every 5 minutes until nothing is left (Discord may be down at a start)."""
-        try:
-            left = await self.recover()
-        except Exception:
-            log.exception("finishing half-posted stories failed; trying again next round")
-            return
-        if left == 0:
-            self.recovery_loop.stop()
-
-    @recovery_loop.before_loop
-    async def before_recovery_loop(self) -> None:
-        await self.bot.wait_until_ready()
 
     async def recover(self) -> int:
         """Finish or give back half-posted stories; tests call this directly after a restart.

@@ -33,6 +33,7 @@ from bot.checks import ModeratorGroup, missing_permissions, require_can_post
 from bot.client import KindredBot
 from bot.digest import DAY_NAMES, schedule_text
 from bot.errors import Refusal
+from bot.recovery import FinishesHalfDone
 from bot.render import clip, kind_embed
 from bot.safety import needs_care
 from bot.schedule import TIME_ERROR
@@ -196,7 +197,8 @@ def history_view(history: rules.HistoryPage) -> discord.ui.View | None:
     return buttons(*items) if items else None
 
 
-class Victories(commands.Cog):
+class Victories(FinishesHalfDone, commands.Cog):
+    half_done = "half-posted victory cards"
     help_title = "Celebrations"
 
     def __init__(self, bot: KindredBot):
@@ -244,22 +246,6 @@ class Victories(commands.Cog):
             return 0
 
     # ----- cards a stopped process left on their way -----------------------------------------
-    @tasks.loop(minutes=5)
-    async def recovery_loop(self) -> None:
-        """Once the bot is connected: finish the cards a stopped process left half posted,
-        and ask again every 5 minutes until none is left (Discord may be down at a start)."""
-        try:
-            left = await self.recover()
-        except Exception:
-            log.exception("finishing half-posted victory cards failed; trying again next round")
-            return
-        if left == 0:
-            self.recovery_loop.stop()
-
-    @recovery_loop.before_loop
-    async def before_recovery_loop(self) -> None:
-        await self.bot.wait_until_ready()
-
     async def recover(self) -> int:
         """Tests and the kill test call this directly after a restart; how many are left."""
         return await self.cards.recover()

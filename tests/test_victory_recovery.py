@@ -8,6 +8,7 @@ tests/test_faults_victory_kill.py.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import discord
@@ -63,6 +64,24 @@ async def celebrate_and_die_before_recording(kit, monkeypatch, member, text="Wal
 
 
 # ----- the card ------------------------------------------------------------------------------
+async def test_the_recovery_runs_by_itself_once_the_restarted_bot_is_connected(kit, monkeypatch):
+    alice = kit.member("alice")
+    await celebrate_and_die_before_the_card(kit, monkeypatch, alice, victory="Slept well")
+    await kit.restart()
+    kit.bot._ready.set()  # what the gateway's READY does
+    for _ in range(200):
+        if cards(kit):
+            break
+        await asyncio.sleep(0.01)
+    assert len(cards(kit)) == 1
+    for _ in range(100):  # nothing is left, so the loop stops asking
+        if not cog(kit).recovery_loop.is_running():
+            break
+        await asyncio.sleep(0.01)
+    assert not cog(kit).recovery_loop.is_running()
+    assert cog(kit).recovery_loop is not kit.bot.get_cog("Share").recovery_loop
+
+
 async def test_a_victory_saved_public_before_its_card_gets_one_card_on_the_next_start(
     kit, monkeypatch
 ):
