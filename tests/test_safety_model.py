@@ -152,3 +152,33 @@ def test_forgetting_every_word_cache_changes_no_answer():
         forget_words()
         cold.append(assess(text))
     assert warm == again == cold
+
+
+def test_leaving_a_batch_out_scores_every_text_of_it_and_never_reads_a_sealed_one(tmp_path):
+    pytest.importorskip("sklearn", reason="the trainer needs `pip install -e '.[train]'`")
+    from bot.safety import train
+
+    lines = {
+        "a": [("i want to die tonight", 1), ("had a lovely walk", 0), ("no point living", 1)],
+        "b": [("i have my pills ready", 1), ("cutting sugar this week", 0), ("tea time", 0)],
+        "c": [("goodbye everyone for good", 1), ("see you next week all", 0)],
+        "d": [("i'm going to end it", 1), ("dyed my hair blue", 0)],
+    }
+    manifest = ""
+    for name, rows in lines.items():
+        role = "dev" if name == "d" else "train"
+        manifest += f'[batches.{name}]\nrole = "{role}"\n'
+        texts = [json.dumps({"text": t, "label": y, "kind": "x"}) for t, y in rows]
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(texts) + "\n", encoding="utf-8")
+    manifest += '[batches.sealed]\nrole = "locked"\nsha256 = "0"\n'
+    (tmp_path / "sealed.jsonl").write_text("not json: opening it would fail\n")
+    (tmp_path / "MANIFEST.toml").write_text(manifest, encoding="utf-8")
+
+    counts = train.leave_out(["a", "b"], tmp_path)
+
+    for name in ("a", "b"):
+        tp, fp, fn = counts[name]
+        crises = sum(label for _, label in lines[name])
+        assert tp + fn == crises and 0 <= fp <= len(lines[name]) - crises
+    with pytest.raises(SystemExit):
+        train.leave_out(["d"], tmp_path)  # the dev batch is never left out of choosing
