@@ -182,3 +182,19 @@ def test_leaving_a_batch_out_scores_every_text_of_it_and_never_reads_a_sealed_on
         assert tp + fn == crises and 0 <= fp <= len(lines[name]) - crises
     with pytest.raises(SystemExit):
         train.leave_out(["d"], tmp_path)  # the dev batch is never left out of choosing
+
+
+def test_a_full_word_cache_forgets_its_older_half_and_scores_the_same():
+    text = "Had a long week caring for Dad, but the new respite carer starts Monday."
+    before = assess(text)
+    shipped = model.shipped()
+    forget_words()  # start from an empty cache
+    try:
+        for i in range(model.LETTER_CACHE + 1):
+            shipped._learn(f"zq{i}xw")
+        assert len(shipped._letters) == model.LETTER_CACHE // 2 + 1
+        assert f"zq{model.LETTER_CACHE}xw" in shipped._letters  # the newest stay
+        assert "zq0xw" not in shipped._letters  # the first learnt went
+        assert assess(text) == before
+    finally:
+        forget_words()

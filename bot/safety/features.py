@@ -13,6 +13,7 @@ clause about someone else O.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from functools import lru_cache
@@ -35,6 +36,13 @@ OTHERS = frozenset(
     "daughter someone you your character article people husband wife partner kid kids "
     "student".split()
 )
+
+
+def forget_older_half(cache: dict) -> None:
+    """Bound a per-word cache without a cliff: drop the half learnt first (a dict keeps
+    insertion order), so a full cache costs half a relearning burst, not a whole one."""
+    for word in list(itertools.islice(cache, len(cache) // 2)):
+        del cache[word]
 
 
 @lru_cache(maxsize=50_000)

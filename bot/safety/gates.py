@@ -18,6 +18,8 @@ from functools import reduce
 from itertools import repeat
 from operator import and_, or_, rshift
 
+from bot.safety.features import forget_older_half
+
 REMEMBERED = 20_000  # words whose findings are remembered
 _SHORT_WORD = 24  # a longer word is searched for each string, not sliced
 
@@ -31,7 +33,7 @@ class _Remembered(dict):
 
     def __missing__(self, word: str) -> int:
         if len(self) >= REMEMBERED:
-            self.clear()  # bounded: members' words never pile up in memory
+            forget_older_half(self)  # bounded: members' words never pile up in memory
         bits = self[word] = self._learn(word)
         return bits
 

@@ -22,7 +22,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from bot.safety.features import SCOPE_KEYS, letter_groups, previous, scan
+from bot.safety.features import SCOPE_KEYS, forget_older_half, letter_groups, previous, scan
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 
@@ -61,7 +61,7 @@ class Model:
     def _learn(self, word: str) -> tuple[float, int]:
         """A word's letter groups' weight and count, remembered."""
         if len(self._letters) >= LETTER_CACHE:
-            self._letters.clear()  # bounded: members' words never pile up in memory
+            forget_older_half(self._letters)  # bounded: members' words never pile up
         groups = letter_groups(word)
         share = self._letters[word] = (sum(self.weights.get(g, 0.0) for g in groups), len(groups))
         return share
