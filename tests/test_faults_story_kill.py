@@ -133,16 +133,14 @@ def channel(ids: dict, name: str, kind: int = 0, overwrites: list | None = None)
     return data
 
 
-def guild_payload(scenario: Scenario) -> dict:
-    ids = scenario.ids()
+def server_payload(
+    ids: dict, index: int, channels: list[dict], joined: datetime, members: int
+) -> dict:
+    """A server as Discord describes it: @everyone, Kindred's role, the channels, the bot."""
     role = {"color": 0, "hoist": False, "managed": False, "mentionable": False}
-    private = [
-        {"id": str(ids["guild"]), "type": 0, "allow": "0", "deny": VIEW},
-        {"id": str(ids["role"]), "type": 0, "allow": VIEW, "deny": "0"},
-    ]
     return {
         "id": str(ids["guild"]),
-        "name": f"Circle {scenario.index}",
+        "name": f"Circle {index}",
         "owner_id": "1",
         "roles": [
             {
@@ -161,24 +159,34 @@ def guild_payload(scenario: Scenario) -> dict:
                 "permissions": str(BOT_PERMISSIONS.value),
             },
         ],  # fmt: skip
-        "channels": [
-            channel(ids, "stories", 15 if scenario.kind == "forum" else 0),
-            channel(ids, "mods", overwrites=private),
-            channel(ids, "general"),
-        ],
+        "channels": channels,
         "members": [
             {
                 "user": BOT_USER,
                 "roles": [str(ids["role"])],
-                "joined_at": START.isoformat(),
+                "joined_at": joined.isoformat(),
                 "deaf": False,
                 "mute": False,
                 "flags": 0,
             },
         ],  # fmt: skip
-        "member_count": 3,
+        "member_count": members,
         **GUILD_DEFAULTS,
     }
+
+
+def guild_payload(scenario: Scenario) -> dict:
+    ids = scenario.ids()
+    private = [
+        {"id": str(ids["guild"]), "type": 0, "allow": "0", "deny": VIEW},
+        {"id": str(ids["role"]), "type": 0, "allow": VIEW, "deny": "0"},
+    ]
+    channels = [
+        channel(ids, "stories", 15 if scenario.kind == "forum" else 0),
+        channel(ids, "mods", overwrites=private),
+        channel(ids, "general"),
+    ]
+    return server_payload(ids, scenario.index, channels, START, 3)
 
 
 def member(user_id: int, permissions: discord.Permissions) -> dict:

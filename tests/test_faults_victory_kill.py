@@ -36,12 +36,12 @@ from pathlib import Path
 
 import discord
 
-from tests.kit import APP_ID, BOT_PERMISSIONS, EVERYONE_PERMISSIONS, GUILD_DEFAULTS
+from tests.kit import APP_ID, BOT_PERMISSIONS, EVERYONE_PERMISSIONS
 from tests.kit.fake_discord import FakeDiscord, walk_components
 from tests.kit.fake_server import FakeServer, Rule
 from tests.test_care import CRISIS
 from tests.test_faults_posting_kill import BOT_USER, SimClock
-from tests.test_faults_story_kill import channel, member, settle
+from tests.test_faults_story_kill import channel, member, server_payload, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 NOON = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)  # a Sunday
@@ -95,42 +95,8 @@ def scenarios() -> list[Scenario]:
 
 def guild_payload(scenario: Scenario) -> dict:
     ids = scenario.ids()
-    role = {"color": 0, "hoist": False, "managed": False, "mentionable": False}
-    return {
-        "id": str(ids["guild"]),
-        "name": f"Circle {scenario.index}",
-        "owner_id": "1",
-        "roles": [
-            {
-                **role,
-                "id": str(ids["guild"]),
-                "name": "@everyone",
-                "position": 0,
-                "permissions": str(EVERYONE_PERMISSIONS.value),
-            },
-            {
-                **role,
-                "id": str(ids["role"]),
-                "name": "Kindred",
-                "position": 1,
-                "managed": True,
-                "permissions": str(BOT_PERMISSIONS.value),
-            },
-        ],  # fmt: skip
-        "channels": [channel(ids, "celebrations"), channel(ids, "general")],
-        "members": [
-            {
-                "user": BOT_USER,
-                "roles": [str(ids["role"])],
-                "joined_at": NOON.isoformat(),
-                "deaf": False,
-                "mute": False,
-                "flags": 0,
-            },
-        ],  # fmt: skip
-        "member_count": 2,
-        **GUILD_DEFAULTS,
-    }
+    channels = [channel(ids, "celebrations"), channel(ids, "general")]
+    return server_payload(ids, scenario.index, channels, NOON, 2)
 
 
 _serial = iter(range(10**6))

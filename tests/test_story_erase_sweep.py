@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import sendqueue
 from bot.store.base import STORY_REMOVED
 from bot.store.stories import DRAFT, PENDING, PUBLISHING
 from tests.kit import FakeClock, Kit
@@ -23,6 +22,7 @@ from tests.test_story_recovery import (
     Step,
     crash_posting,
     dies_at,
+    post_lands_unanswered,
     posts_of,
     public,
     threads_of,
@@ -121,21 +121,7 @@ async def test_erase_takes_down_an_approved_post_whose_id_a_crash_never_saved(ki
 
 
 async def test_erase_takes_down_a_post_discord_never_confirmed(kit, mo, monkeypatch):
-    monkeypatch.setattr(sendqueue, "RETRY_PAUSES", (0.0, 0.0))
-    alice = kit.member("alice")
-    sid = await written(alice)
-    fake, real = kit.discord, kit.discord.handle
-    stories_path = f"/channels/{kit.channels['stories']['id']}/messages"
-
-    async def lands_unanswered(route, body, files, params, reason):
-        answer = await real(route, body, files, params, reason)
-        if route.method == "POST" and route.url.endswith(stories_path):
-            raise TimeoutError  # Discord took it; its answer never came
-        return answer
-
-    fake.handle = lands_unanswered
-    out = await alice.click(f"kindred:story:post:{sid}")
-    del fake.handle
+    alice, sid, out = await post_lands_unanswered(kit, monkeypatch)
     assert "draft is saved" in out.replies[-1].text
     assert (await story(kit, sid)).status == DRAFT and len(posts_of(kit, sid)) == 1
     await erase(alice)

@@ -389,9 +389,8 @@ async def test_a_story_reposted_after_a_long_stuck_claim_is_found_not_doubled(ki
     await assert_shared_once(kit, sid)
 
 
-async def test_a_post_discord_never_confirmed_is_looked_for_before_the_next_try(
-    kit, mo, monkeypatch
-):
+async def post_lands_unanswered(kit, monkeypatch):
+    """Alice presses Post; Discord takes the post but its answer never comes."""
     monkeypatch.setattr(sendqueue, "RETRY_PAUSES", (0.0, 0.0))
     alice = kit.member("alice")
     sid = await written(alice)
@@ -407,10 +406,17 @@ async def test_a_post_discord_never_confirmed_is_looked_for_before_the_next_try(
     fake.handle = lands_unanswered
     out = await alice.click(f"kindred:story:post:{sid}")
     del fake.handle
+    return alice, sid, out
+
+
+async def test_a_post_discord_never_confirmed_is_looked_for_before_the_next_try(
+    kit, mo, monkeypatch
+):
+    alice, sid, out = await post_lands_unanswered(kit, monkeypatch)
     assert "draft is saved" in out.replies[-1].text and len(posts_of(kit, sid)) == 1
     assert (await story(kit, sid)).status == DRAFT
 
-    fake.dedupe_nonces = False  # by the time she presses again, the nonce is forgotten
+    kit.discord.dedupe_nonces = False  # by the time she presses again, the nonce is forgotten
     out = await alice.click(f"kindred:story:post:{sid}")
     assert "Your story is shared" in out.replies[-1].text
     await assert_shared_once(kit, sid)
