@@ -131,6 +131,16 @@ def test_a_negation_the_text_contradicts_does_not_soften_the_signal():
     assert assess("i don't want to die but i have my pills ready for tonight").strong
 
 
+@pytest.mark.parametrize("text", ["w", "W", "x!", "@everyone" * 607, "a" * 4000, "ok"])
+def test_a_letter_or_one_pasted_run_is_never_graded_by_the_model_alone(text):
+    assert assess(text).grade is Grade.NONE
+
+
+@pytest.mark.parametrize("text", ["kms", "su1cide", "unalive"])
+def test_one_word_the_rules_know_is_still_strong(text):
+    assert assess(text).strong
+
+
 def test_negation_does_not_hide_a_death_wish():
     assert not assess("i don't want to die").strong
     assert needs_care("i don't want to be here anymore")

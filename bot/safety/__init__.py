@@ -57,11 +57,30 @@ def assess(text: str) -> Assessment:
     reason = rules.rule_reason(norm)
     if reason:
         return Assessment(Grade.STRONG, reason, score)
+    if not _enough_words(norm):
+        return Assessment(Grade.NONE, "", score)
     if score >= shipped.strong and not rules.only_negated(norm):
         return Assessment(Grade.STRONG, "model", score)
     if score >= shipped.possible:
         return Assessment(Grade.POSSIBLE, "model", score)
     return Assessment(Grade.NONE, "", score)
+
+
+MODEL_WORDS = 2  # a model score alone needs this many words behind it
+WORD_LETTERS = range(2, 31)  # ... each a word a person types, not "w" or a pasted run
+
+
+def _enough_words(norm: str) -> bool:
+    """A score from one letter ("w") or one giant run ("@everyone" pasted 600 times) rests
+    on a feature or two and can be anything: only a rule may grade such a text. No text
+    of the train or dev batches a rule misses is that short."""
+    found = 0
+    for word in norm.split():
+        if len(word) in WORD_LETTERS:
+            found += 1
+            if found >= MODEL_WORDS:
+                return True
+    return False
 
 
 def forget_words() -> None:
