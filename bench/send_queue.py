@@ -7,7 +7,7 @@
 Every server has its own text channel and a schedule at the same UTC minute, written in
 its own time zone (12:00 UTC is 13:00 in Berlin, 07:00 in New York, 17:45 in Kathmandu).
 One scheduler tick (`PromptPoster.tick`, as the 30-second loop runs it) finds them all due
-and posts each server's prompt through bot/posting.py: claim, send through the shared
+and posts each server's prompt through cogs/prompts/flow.py: claim, send through the shared
 send queue (bot/sendqueue.py, 40 requests/s), open the reply thread, mark sent. Discord's
 HTTP is captured in-process (tests/kit) and every request is stamped with the queue's
 clock as it reaches "Discord".
@@ -33,8 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import Row, table
-from bot import prompt_admin as admin
 from bot.sendqueue import DISCORD_GLOBAL_LIMIT, SendQueue
+from cogs.prompts import admin
 from tests.kit import Kit
 
 DUE = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday; the kit's clock starts at 09:00

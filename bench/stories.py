@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import Row, percentile, table
-from bot import stories
 from bot.clock import to_epoch
 from bot.store import Store
+from cogs.share import story_rules as stories
 
 GUILDS = 100
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

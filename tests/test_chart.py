@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from bot.chart import CARD, CHART_SIZE, MAX_BARS, Bar, bar_chart_png
+from cogs.victories.chart import CARD, CHART_SIZE, MAX_BARS, Bar, bar_chart_png
 
 BARS = [Bar("Empathy", 3, 0xD4A017), Bar("Hope", 12, 0x5FA83F), Bar("Other victories", 1, 0x8C8C8C)]
 

@@ -7,9 +7,9 @@ card with the same footer, another member's message and anything older stay as t
 
 from __future__ import annotations
 
-from bot.cleanup import run_cleanup
 from bot.store.base import STORY_REMOVED, CleanupJob
 from bot.store.stories import REMOVED_THREAD_NAME
+from cogs.care.janitor import run_cleanup
 from tests.kit import GUILD_ID
 from tests.kit.fake_discord import snowflake
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import digest
 from bot.library import load_library
+from cogs.victories import digest_rules as digest
 
 UTC_ZONE = ZoneInfo("UTC")
 AT = time(18, 0)

@@ -13,7 +13,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from bot import posting
+from cogs.prompts import flow as posting
 from tests.test_mydata import erase_ids
 from tests.test_share import share, story, story_id, write
 from tests.test_share import stories_ready as stories_ready  # the `mo` fixture

@@ -2,7 +2,7 @@
 exactly one prompt per server for the day, its one reply thread, both recorded, nothing
 left half done, no ping.
 
-The daily post has two requests (bot/posting.py): in a text channel the prompt message,
+The daily post has two requests (cogs/prompts/flow.py): in a text channel the prompt message,
 then its reply thread opened on it; in a forum channel one request makes both (the post
 is a thread). Each scenario lives in a server of its own, and the fake Discord on
 127.0.0.1 (in this, the parent, process, so it survives the kills) lets that server's
@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DAY = date(2026, 3, 2)  # a Monday, in UTC
 KILLED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the on-time servers' post time
 RESTART = KILLED_AT + timedelta(minutes=90)  # late servers are 6.5 h late by then
-MISSED_NOTE = "Discord could not be reached for more than 6 hours"  # bot.posting's
+MISSED_NOTE = "Discord could not be reached for more than 6 hours"  # cogs.prompts.flow's
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import mydata
 from bot.errors import GUILD_ONLY
 from bot.store import Store
 from bot.store.base import STORY_REMOVED, CleanupJob, Repository
+from cogs.care import mydata
 from tests.test_care import CRISIS, add_probe, with_mod_channel
 
 

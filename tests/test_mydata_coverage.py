@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import mydata
 from bot.store import Store
+from cogs.care import mydata
 
 MEMBER_COLUMN = re.compile(
     r"^(member_id|author_id|user_id|owner_id|[a-z_]*_by|[a-z_]+_(member|user|author)_id)$"

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot import prompt_admin as admin
-from bot.posting import POSTS_AT_ONCE
 from bot.sendqueue import SendQueue
 from bot.store.prompts import PromptRepository
+from cogs.prompts import admin
+from cogs.prompts.flow import POSTS_AT_ONCE
 from tests.test_prompts_support import (
     channel_of,
     delete_channel,

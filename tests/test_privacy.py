@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.privacy import PURGE_AFTER_LEAVING, REVEAL_OFFER_KEPT
+from cogs.care.privacy import PURGE_AFTER_LEAVING, REVEAL_OFFER_KEPT
 
 
 async def test_privacy_explains_what_why_how_long_who_and_how_to_leave(kit):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.library import load_library
-from bot.rotation import Candidate, build_pool, pick_prompt
+from cogs.prompts.rotation import Candidate, build_pool, pick_prompt
 
 LIBRARY = load_library()
 KNOWN = frozenset(v.key for v in LIBRARY.values)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot import stories
 from bot.store.base import STORY_REMOVED, CleanupJob
 from bot.store.stories import DELETED, DRAFT, PENDING, PUBLISHED, PUBLISHING, REMOVED
+from cogs.share import story_rules as stories
 
 GUILD, OTHER_GUILD = 4001, 4002
 ALICE, BOB = 7001, 7002

@@ -604,7 +604,7 @@ async def test_when_the_channel_cannot_be_looked_in_the_story_waits_and_everyone
 # ----- an erase while the story is on its way ---------------------------------------------------
 async def test_a_story_erased_while_it_is_being_posted_comes_down_again(kit, mo):
     """Discord holds nothing the database doesn't know: the erase wins, the post goes."""
-    from bot import mydata
+    from cogs.care import mydata
 
     alice = kit.member("alice")
     sid = await written(alice)

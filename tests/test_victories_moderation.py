@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import mydata
 from bot.store.victories import CheerStatus
+from cogs.care import mydata
 
 
 def cog(kit):

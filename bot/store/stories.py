@@ -45,7 +45,7 @@ KEEP_UNCONFIRMED_CLAIM = (
     "CASE WHEN post_channel_id IS NOT NULL OR (review_channel_id IS NOT NULL "
     "AND review_message_id IS NULL) THEN COALESCE(claimed_at, ?) ELSE ? END"
 )
-# What the story's post carries in its embed footer (bot/share_ui.py draws it), so that
+# What the story's post carries in its embed footer (cogs/share/messages.py draws it), so that
 # Kindred can find a post of it whose id was never recorded.
 STORY_MARKER = "Story #{story_id}"
 APPROVE_ID = "kindred:story:approve:{story_id}"  # the review card's Approve button
@@ -414,7 +414,7 @@ class StoryRepository(Repository):
     async def unposted(self, *, after: int = 0, limit: int = 200) -> list[Story]:
         """Claims that may be half done, in story order after `after`: publishing, or
         pending without a recorded review card. After a crash these are finished or
-        undone (see bot/story_publish.py)."""
+        undone (see cogs/share/publish.py)."""
         rows = await self.store.fetchall(
             f"SELECT {COLUMNS} FROM stories WHERE story_id > ? AND (status = ? "
             "OR (status = ? AND review_message_id IS NULL)) ORDER BY story_id LIMIT ?",

@@ -15,15 +15,6 @@ import discord
 from bot.checks import require_can_post
 from bot.errors import Refusal
 from bot.library import PROMPT_MAX, Value
-from bot.posting import (
-    FORUM_PERMISSIONS,
-    NO_SCHEDULE,
-    TEXT_PERMISSIONS,
-    PromptPoster,
-    first_free,
-    long_date,
-)
-from bot.rotation import Candidate
 from bot.schedule import (
     TIME_ERROR,
     format_hhmm,
@@ -46,6 +37,15 @@ from bot.store.prompts import (
     normalised,
 )
 from bot.visible import shown_line
+from cogs.prompts.flow import (
+    FORUM_PERMISSIONS,
+    NO_SCHEDULE,
+    TEXT_PERMISSIONS,
+    PromptPoster,
+    first_free,
+    long_date,
+)
+from cogs.prompts.rotation import Candidate
 
 UNCHANGED = "Nothing was changed."
 SKIP_NOTE = "skipped by a moderator"

@@ -45,7 +45,6 @@ from bot.checks import missing_permissions
 from bot.errors import Refusal
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
-from bot.rotation import Candidate, Pick, build_pool, pick_prompt
 from bot.schedule import local_date_of, next_occurrence, parse_hhmm, zone_or_none
 from bot.sendqueue import SendQueue, shared_queue
 from bot.store.prompts import (
@@ -59,6 +58,7 @@ from bot.store.prompts import (
     Schedule,
     own_id,
 )
+from cogs.prompts.rotation import Candidate, Pick, build_pool, pick_prompt
 
 if TYPE_CHECKING:
     from bot.client import KindredBot

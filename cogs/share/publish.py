@@ -25,14 +25,15 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import stories
 from bot.care import CARE_NOTE_TITLE, post_care_note
 from bot.checks import private_mod_channel
 from bot.errors import Refusal
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip
 from bot.sendqueue import NETWORK_ERRORS, send_once
-from bot.share_ui import (
+from bot.store.stories import PENDING, PUBLISHED, PUBLISHING, Story
+from cogs.share import story_rules as stories
+from cogs.share.messages import (
     byline,
     guide_embed,
     guide_view,
@@ -41,7 +42,6 @@ from bot.share_ui import (
     story_embed,
     story_marker,
 )
-from bot.store.stories import PENDING, PUBLISHED, PUBLISHING, Story
 
 if TYPE_CHECKING:
     from bot.client import KindredBot

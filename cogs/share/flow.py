@@ -13,14 +13,27 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import stories
 from bot.care import alert_moderators, answer_care, assess_texts, offer_care, offer_reveal
 from bot.checks import private_mod_channel, require_can_post, require_moderator
 from bot.errors import GUILD_ONLY, Refusal
 from bot.library import Value
 from bot.render import clip, kind_embed
 from bot.sendqueue import send_once
-from bot.share_ui import (
+from bot.store.stories import (
+    DELETED,
+    DRAFT,
+    PENDING,
+    PUBLISHED,
+    PUBLISHING,
+    REMOVED,
+    REMOVED_THREAD_NAME,
+    WITHDRAWN,
+    Story,
+)
+from bot.ui import UNKNOWN_BUTTON, dynamic_view, impossible_id
+from bot.visible import shown
+from cogs.share import story_rules as stories
+from cogs.share.messages import (
     COMPOSE,
     DECLINE,
     MODAL_ID,
@@ -36,18 +49,7 @@ from bot.share_ui import (
     preview,
     reply_modal,
 )
-from bot.store.stories import (
-    DELETED,
-    DRAFT,
-    PENDING,
-    PUBLISHED,
-    PUBLISHING,
-    REMOVED,
-    REMOVED_THREAD_NAME,
-    WITHDRAWN,
-    Story,
-)
-from bot.story_publish import (
+from cogs.share.publish import (
     DISCORD_TROUBLE,
     DRAFT_KEPT,
     Resumed,
@@ -59,8 +61,6 @@ from bot.story_publish import (
     thread_link,
     unposted,
 )
-from bot.ui import UNKNOWN_BUTTON, dynamic_view, impossible_id
-from bot.visible import shown
 
 if TYPE_CHECKING:
     from bot.client import KindredBot

@@ -145,7 +145,7 @@ def problems(text: StoryText) -> list[str]:
 
 # A claim this process made and has not finished (a full disk kept it from being undone)
 # lets the author press Post again after this long. A claim left by a process that died is
-# finished at once, on start or on the next press (bot/story_publish.py): the post that
+# finished at once, on start or on the next press (cogs/share/publish.py): the post that
 # landed is found by its marker among the channel's newest messages, never posted twice.
 STUCK_AFTER = timedelta(minutes=15)
 STILL_POSTING = (

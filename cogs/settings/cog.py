@@ -136,7 +136,3 @@ def help_sections(bot: KindredBot) -> list[tuple[str, list[str]]]:
         line = f"`/{command.qualified_name}` — {command.description}"
         sections.setdefault(title + (" (moderators)" if moderators else ""), []).append(line)
     return list(sections.items())
-
-
-async def setup(bot: KindredBot) -> None:
-    await bot.add_cog(Settings(bot))

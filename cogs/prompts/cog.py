@@ -10,18 +10,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import prompt_admin as admin
-from bot import suggestions
 from bot.care import alert_moderators, offer_care
 from bot.checks import ModeratorGroup, moderator_choices, require_moderator
 from bot.client import KindredBot
 from bot.errors import Refusal, saved_or_logged, send_ephemeral
-from bot.posting import PromptPoster, long_date, prompt_embed
 from bot.render import MESSAGE_LIMIT, chunk_lines, clip, kind_embed
 from bot.schedule import search_zones
 from bot.sendqueue import recorded_or_taken_down
 from bot.store.prompt_suggestions import Suggestion
 from bot.ui import IdButton, KindModal, dynamic_view, send_pages
+from cogs.prompts import admin, suggestions
+from cogs.prompts.flow import PromptPoster, long_date, prompt_embed
 
 log = logging.getLogger("kindred.prompts")
 
@@ -469,7 +468,3 @@ def value_choices(bot: KindredBot, current: str) -> list[app_commands.Choice[str
         app_commands.Choice(name=value.badge, value=value.key)
         for value in bot.library.search_values(current, limit=25)
     ]
-
-
-async def setup(bot: KindredBot) -> None:
-    await bot.add_cog(Prompts(bot))

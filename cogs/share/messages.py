@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import stories
 from bot.library import Value
 from bot.render import (
     EMBED_DESCRIPTION_LIMIT,
@@ -26,9 +25,10 @@ from bot.render import (
 )
 from bot.store.stories import DRAFT, PENDING, PUBLISHED, REPLY_MARKER, STORY_MARKER, Story
 from bot.ui import KindDynamicItem, dynamic_view
+from cogs.share import story_rules as stories
 
 if TYPE_CHECKING:
-    from bot.share_flow import ShareFlow
+    from cogs.share.flow import ShareFlow
 
 COMPOSE, REPLY, DECLINE = "compose", "reply-send", "decline-reason"
 MODAL_ID = re.compile(r"^kindred:story:(?P<kind>compose|reply-send|decline-reason):(?P<id>\d+)$")
@@ -51,7 +51,7 @@ ACTIONS: dict[str, tuple[str, discord.ButtonStyle]] = {
 
 def _flow(interaction: discord.Interaction) -> ShareFlow:
     # ShareFlow renders these items, so it is imported here rather than at the top.
-    from bot.share_flow import ShareFlow
+    from cogs.share.flow import ShareFlow
 
     return ShareFlow(interaction.client)
 

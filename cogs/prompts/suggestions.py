@@ -15,12 +15,12 @@ import discord
 from bot.checks import missing_permissions
 from bot.errors import Refusal, saved_or_logged
 from bot.library import Value
-from bot.posting import PromptPoster
-from bot.prompt_admin import UNCHANGED, require_prompt_text, require_value, same_in_rotation
 from bot.render import clip, kind_embed
 from bot.store.prompt_suggestions import PENDING_SUGGESTIONS_MAX, Suggestion
 from bot.store.prompts import OwnPrompt
 from bot.visible import shown
+from cogs.prompts.admin import UNCHANGED, require_prompt_text, require_value, same_in_rotation
+from cogs.prompts.flow import PromptPoster
 
 log = logging.getLogger("kindred.prompts")
 

@@ -13,7 +13,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import mydata
 from bot.care import (
     CONTACT_LIMIT,
     MAX_RESOURCES,
@@ -26,15 +25,16 @@ from bot.care import (
     resources_embed,
 )
 from bot.checks import ModeratorGroup, moderator_choices
-from bot.cleanup import run_cleanup
 from bot.client import KindredBot
 from bot.clock import from_epoch, to_epoch
 from bot.errors import GUILD_ONLY, Refusal, saved_or_logged
 from bot.library import Value
-from bot.privacy import PRIVACY_INTRO, PRIVACY_TITLE, maintain, privacy_sections
 from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, clip, kind_embed
 from bot.store.base import STORY_REMOVED
 from bot.ui import IdButton, KindDynamicItem, dynamic_view, send_pages
+from cogs.care import mydata
+from cogs.care.janitor import run_cleanup
+from cogs.care.privacy import PRIVACY_INTRO, PRIVACY_TITLE, maintain, privacy_sections
 
 log = logging.getLogger("kindred.care")
 
@@ -403,7 +403,3 @@ class Care(commands.Cog):
             EraseButton(interaction.user.id, issued), KeepButton(interaction.user.id)
         )
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-
-
-async def setup(bot: KindredBot) -> None:
-    await bot.add_cog(Care(bot))

@@ -7,7 +7,7 @@ restart: `kindred:cheer:<victory>`; history pages `kindred:victories:page:<membe
 Opting out of digest quotes is its own small command, `/celebrate-quotes allow:`, so that
 `/victories [member:]` stays a plain history.
 
-A public victory's card is posted in recorded steps (bot/celebrations.py `VictoryCards`);
+A public victory's card is posted in recorded steps (cogs/victories/cards.py `VictoryCards`);
 one a stopped process left on its way is finished on start by the recovery loop, recorded
 by the next press of its Cheer button, and found and deleted by a removal.
 """
@@ -26,12 +26,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import victories as rules
 from bot.care import alert_moderators, answer_care, assess_texts
-from bot.celebrations import DIGEST_PERMISSIONS, DigestPoster, VictoryCards
 from bot.checks import ModeratorGroup, missing_permissions, require_can_post
 from bot.client import KindredBot
-from bot.digest import DAY_NAMES, schedule_text
 from bot.errors import Refusal
 from bot.recovery import FinishesHalfDone
 from bot.render import clip, kind_embed
@@ -41,6 +38,9 @@ from bot.sendqueue import NETWORK_ERRORS, shared_queue, transient
 from bot.store.victories import CheerStatus
 from bot.ui import IdButton, KindDynamicItem, dynamic_view
 from bot.visible import shown
+from cogs.victories import messages as rules
+from cogs.victories.cards import DIGEST_PERMISSIONS, DigestPoster, VictoryCards
+from cogs.victories.digest_rules import DAY_NAMES, schedule_text
 
 log = logging.getLogger("kindred.victories")
 
@@ -797,7 +797,3 @@ class Victories(FinishesHalfDone, commands.Cog):
         lines = [f"**Celebrations channel:** {channel}", f"**Weekly digest:** {digest}"]
         status = await self.digests.status_line(guild_id)
         return lines + ([status] if status else [])
-
-
-async def setup(bot: KindredBot) -> None:
-    await bot.add_cog(Victories(bot))

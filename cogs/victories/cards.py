@@ -37,8 +37,6 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import discord
 
-from bot import digest
-from bot.chart import Bar, bar_chart_png
 from bot.checks import missing_permissions
 from bot.library import Value
 from bot.render import kind_embed
@@ -55,7 +53,9 @@ from bot.store.victories import (
     DigestClaim,
     Victory,
 )
-from bot.victories import victory_card
+from cogs.victories import digest_rules as digest
+from cogs.victories.chart import Bar, bar_chart_png
+from cogs.victories.messages import victory_card
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -74,7 +74,7 @@ CHART_FILE = "victories-per-value.png"
 # Charts are drawn off the event loop, one at a time, on one thread of their own. On the
 # shared default pool a burst of digests drew several at once on several threads, and each
 # thread's malloc arena kept its image buffers afterwards (bench/memory.py). One chart takes
-# ~25 ms and a few MB (bot/chart.py); digests are paced by the send queue anyway.
+# ~25 ms and a few MB (cogs/victories/chart.py); digests are paced by the send queue anyway.
 CHART_THREAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kindred-chart")
 # Servers that share a digest hour are prepared a few at a time: each holds its chart and
 # embed until Discord has it, and the send queue paces the posts anyway.

@@ -1,6 +1,6 @@
 """/share, /mystories and /stories: lived-experience stories, told safely.
 
-The flow itself lives in bot/share_flow.py (so buttons pressed after a restart find it);
+The flow itself lives in cogs/share/flow.py (so buttons pressed after a restart find it);
 this cog wires commands, the modal listener, the reply counter, the nudge loop and the
 recovery after a restart (stories a stopped process left half posted) to it.
 """
@@ -14,15 +14,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import stories
 from bot.checks import ModeratorGroup, moderator_choices, require_can_post
 from bot.client import KindredBot
 from bot.errors import Refusal, report_error
 from bot.recovery import FinishesHalfDone
 from bot.render import clip
-from bot.share_flow import ShareFlow
-from bot.share_ui import StoryButton, ValueSelect
-from bot.story_publish import channel_needs
+from cogs.share import story_rules as stories
+from cogs.share.flow import ShareFlow
+from cogs.share.messages import StoryButton, ValueSelect
+from cogs.share.publish import channel_needs
 
 log = logging.getLogger("kindred.share")
 
@@ -213,7 +213,3 @@ class Share(FinishesHalfDone, commands.Cog):
         """Finish or give back half-posted stories; tests call this directly after a restart.
         Returns how many are still left."""
         return await self.flow.recover_unposted()
-
-
-async def setup(bot: KindredBot) -> None:
-    await bot.add_cog(Share(bot))

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot import sweep
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
 from bot.store.base import STORY_REMOVED, CleanupJob
 from bot.store.care import QueuedCleanup
 from bot.store.stories import REMOVED_THREAD_NAME
+from cogs.care import sweep
 
 if TYPE_CHECKING:
     from bot.client import KindredBot
@@ -98,7 +98,7 @@ async def _refresh(bot: KindredBot, job: CleanupJob) -> None:
 
 
 async def _sweep(bot: KindredBot, job: CleanupJob, guild_id: int) -> None:
-    """Take down what a crash left on Discord with no id saved (see bot/sweep.py): a card
+    """Take down what a crash left on Discord with no id saved (see cogs/care/sweep.py): a card
     or a reply is deleted; a story post reads STORY_REMOVED and its thread, if any, is
     locked."""
     marker = sweep.Marker.parse(job.content)
