@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.errors import GUILD_ONLY, NOT_MODERATOR, Refusal
+from bot.errors import GUILD_ONLY, NOT_MODERATOR, Refusal, permission_names
 
 if TYPE_CHECKING:
     from bot.store.guilds import GuildSettings
@@ -79,7 +79,7 @@ def require_can_post(
     """Refuse a channel the bot cannot use, saying which permission is missing."""
     missing = missing_permissions(channel, needed)
     if missing:
-        names = ", ".join(name.replace("_", " ").title() for name in missing)
+        names = permission_names(missing)
         raise Refusal(
             f"I can't post in {channel.mention}: I'm missing the {names} permission there. "
             "Please grant it in the channel settings and try again. Nothing was changed."

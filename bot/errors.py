@@ -32,7 +32,8 @@ class Refusal(app_commands.AppCommandError):
         self.message = message
 
 
-def _permission_names(names: list[str]) -> str:
+def permission_names(names: list[str]) -> str:
+    """`["send_messages"]` -> "Send Messages", as Discord's own settings name it."""
     return ", ".join(name.replace("_", " ").title() for name in names)
 
 
@@ -52,7 +53,7 @@ def member_message(interaction: discord.Interaction, error: BaseException) -> st
         return NOT_MODERATOR
     if isinstance(error, app_commands.BotMissingPermissions):
         return (
-            f"I need the {_permission_names(error.missing_permissions)} permission here; "
+            f"I need the {permission_names(error.missing_permissions)} permission here; "
             "a moderator can grant it in the channel settings."
         )
     if isinstance(error, app_commands.CommandOnCooldown):

@@ -28,7 +28,7 @@ import logging
 import sqlite3
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 import aiohttp
@@ -52,6 +52,17 @@ def transient(error: BaseException) -> bool:
     if isinstance(error, discord.HTTPException):
         return error.status >= 500 or error.status == 429
     return isinstance(error, NETWORK_ERRORS)
+
+
+class Undeliverable(Exception):
+    """The channel is gone or the bot lacks a permission: retrying will not help, a moderator
+    must change something first."""
+
+    def __init__(self, note: str, fix: str, fix_now: str | None = None):
+        super().__init__(note)
+        self.note = note  # what happened, for history and the moderators' notice
+        self.fix = fix  # what a moderator should do so that the scheduled posts go out again
+        self.fix_now = fix_now or fix  # what to do before trying a command again now
 
 
 class SendQueue:
@@ -166,3 +177,47 @@ async def recorded_or_taken_down(record: Awaitable[object], *posted: Any) -> Non
             with contextlib.suppress(discord.HTTPException, *NETWORK_ERRORS):
                 await item.delete()
         raise
+
+
+class LatestOnly:
+    """Runs a job per key one at a time, coalescing requests made while one runs.
+
+    Why: hundreds of cheers on one card must not become hundreds of racing edits (Discord
+    may apply them out of order, and rate-limits them). Each run reads the latest state
+    itself, and a request during a run guarantees one more run after it, so the last edit
+    always shows the state after the last request.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: dict[Hashable, Callable[[], Awaitable[None]]] = {}
+        self._dirty: set[Hashable] = set()
+        self._running: dict[Hashable, asyncio.Task] = {}
+
+    def request(self, key: Hashable, job: Callable[[], Awaitable[None]]) -> asyncio.Task:
+        self._jobs[key] = job
+        task = self._running.get(key)
+        if task is not None:
+            self._dirty.add(key)
+            return task
+        task = asyncio.create_task(self._run(key), name=f"kindred-latest-{key}")
+        self._running[key] = task
+        return task
+
+    async def _run(self, key: Hashable) -> None:
+        try:
+            while True:
+                self._dirty.discard(key)
+                try:
+                    await self._jobs[key]()
+                except Exception:
+                    log.exception("update %s failed", key)
+                if key not in self._dirty:
+                    return
+        finally:
+            self._running.pop(key, None)
+            self._jobs.pop(key, None)
+
+    async def drain(self) -> None:
+        """Wait for every pending update (tests, shutdown)."""
+        while self._running:
+            await asyncio.gather(*self._running.values(), return_exceptions=True)

@@ -142,7 +142,11 @@ async def send_pages(interaction: discord.Interaction, pages: list[discord.Embed
 def dynamic_view(*items: discord.ui.Item) -> discord.ui.View:
     """A view of DynamicItems only, to send. They are dispatched by custom id (and survive
     restarts), so the view needs no in-memory listener: it is finished before it is sent,
-    and discord.py neither stores it nor starts a 15-minute timeout task for it."""
+    and discord.py neither stores it nor starts a 15-minute timeout task for it.
+
+    A stored view would also be harmful: discord.py gives an ephemeral message's view a
+    15-minute timeout, and a stored view that times out unregisters the DynamicItem
+    templates it holds, for every message."""
     view = discord.ui.View(timeout=None)
     for item in items:
         view.add_item(item)

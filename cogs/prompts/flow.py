@@ -42,11 +42,11 @@ import aiohttp
 import discord
 
 from bot.checks import missing_permissions
-from bot.errors import Refusal
+from bot.errors import Refusal, permission_names
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
 from bot.schedule import local_date_of, next_occurrence, parse_hhmm, zone_or_none
-from bot.sendqueue import SendQueue, shared_queue
+from bot.sendqueue import SendQueue, Undeliverable, shared_queue, transient
 from bot.store.prompts import (
     CLAIMED,
     FAILED,
@@ -168,21 +168,7 @@ def channel_link(channel_id: int) -> str:
     return f"<#{channel_id}>"
 
 
-def permission_names(names: list[str]) -> str:
-    return ", ".join(name.replace("_", " ").title() for name in names)
-
-
 # ----- failures -------------------------------------------------------------------------------
-class Undeliverable(Exception):
-    """The channel is gone or the bot lacks a permission: retrying will not help."""
-
-    def __init__(self, note: str, fix: str, fix_now: str | None = None):
-        super().__init__(note)
-        self.note = note  # what happened, for history and the notice
-        self.fix = fix  # what a moderator should do to restart paused prompts
-        self.fix_now = fix_now or fix  # what to do before trying /prompts post-now again
-
-
 def _channel_gone(channel_id: int) -> Undeliverable:
     return Undeliverable(
         f"the prompt channel {channel_link(channel_id)} no longer exists, or I can't see it",
@@ -214,13 +200,6 @@ def _refused(channel_id: int, error: discord.HTTPException) -> Undeliverable:
         "`/prompts resume`.",
         "Please check the channel's settings (a forum may require a tag) and try again.",
     )
-
-
-def _transient(error: BaseException) -> bool:
-    """Worth retrying: Discord's own trouble, rate limits, the network."""
-    if isinstance(error, discord.HTTPException):
-        return error.status >= 500 or error.status == 429
-    return isinstance(error, OSError | TimeoutError | aiohttp.ClientError)
 
 
 # ----- the poster -------------------------------------------------------------------------------
@@ -349,7 +328,7 @@ class PromptPoster:
         except (discord.HTTPException, OSError, TimeoutError, aiohttp.ClientError) as error:
             if isinstance(error, discord.HTTPException) and error.code == 160004:
                 return post.message_id  # opened after all: a thread has its message's id
-            if not _transient(error):
+            if not transient(error):
                 self._thread_tries[post.post_id] = GAVE_UP
             log.warning("guild %s: the reply thread is still not open (%r)", post.guild_id, error)
             return None
@@ -461,7 +440,7 @@ class PromptPoster:
         try:
             sent = await self._send(guild, post, value)
         except (discord.HTTPException, OSError, TimeoutError, aiohttp.ClientError) as error:
-            if not _transient(error):
+            if not transient(error):
                 raise _refused(post.channel_id, error) from None
             # It may or may not have landed: the next attempt looks for it first.
             self.bot.metrics.scheduled_post("prompt", "retry")
@@ -537,7 +516,7 @@ class PromptPoster:
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as error:
-            if _transient(error):
+            if transient(error):
                 raise
             raise _refused(post.channel_id, error) from None
         thread_id = await self._open_thread(guild, message, name)

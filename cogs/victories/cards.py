@@ -38,10 +38,18 @@ import aiohttp
 import discord
 
 from bot.checks import missing_permissions
+from bot.errors import permission_names
 from bot.library import Value
 from bot.render import kind_embed
 from bot.schedule import local_date_of, parse_hhmm, zone_or_none
-from bot.sendqueue import NETWORK_ERRORS, SendQueue, send_once, shared_queue, transient
+from bot.sendqueue import (
+    NETWORK_ERRORS,
+    SendQueue,
+    Undeliverable,
+    send_once,
+    shared_queue,
+    transient,
+)
 from bot.store.victories import (
     CARD_ID_PREFIX,
     CLAIMED,
@@ -82,24 +90,6 @@ DIGESTS_AT_ONCE = 4
 MISSED_NOTE = "Kindred was offline at the time (more than 6 hours late)"
 UNREACHABLE_NOTE = "Discord could not be reached for more than 6 hours"
 NO_CHANNEL_NOTE = "no celebrations channel is set and nothing has been celebrated publicly yet"
-
-
-class Undeliverable(Exception):
-    """The channel is gone or a permission is missing: retrying will not help."""
-
-    def __init__(self, note: str, fix: str):
-        super().__init__(note)
-        self.note, self.fix = note, fix
-
-
-def _permission_names(names: list[str]) -> str:
-    return ", ".join(name.replace("_", " ").title() for name in names)
-
-
-def _transient(error: BaseException) -> bool:
-    if isinstance(error, discord.HTTPException):
-        return error.status >= 500 or error.status == 429
-    return isinstance(error, OSError | TimeoutError | aiohttp.ClientError)
 
 
 def zone_of(settings: CelebrationSettings) -> ZoneInfo:
@@ -232,12 +222,12 @@ class DigestPoster:
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
             except discord.HTTPException as error:
-                if _transient(error):
+                if transient(error):
                     raise
                 raise Undeliverable(
                     f"Discord refused my post in {channel.mention} (error {error.code})",
                     f"Please check Kindred's permissions there (it needs "
-                    f"{_permission_names(list(DIGEST_PERMISSIONS))}).",
+                    f"{permission_names(list(DIGEST_PERMISSIONS))}).",
                 ) from None
         except Undeliverable as problem:
             self.bot.metrics.scheduled_post("digest", "failed")
@@ -275,7 +265,7 @@ class DigestPoster:
         missing = missing_permissions(channel, needed)
         if missing:
             raise Undeliverable(
-                f"I'm missing the {_permission_names(missing)} permission in {channel.mention}",
+                f"I'm missing the {permission_names(missing)} permission in {channel.mention}",
                 "Please grant it in the channel settings.",
             )
         return channel

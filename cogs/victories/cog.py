@@ -29,12 +29,12 @@ from discord.ext import commands, tasks
 from bot.care import alert_moderators, answer_care, assess_texts
 from bot.checks import ModeratorGroup, missing_permissions, require_can_post
 from bot.client import KindredBot
-from bot.errors import Refusal
+from bot.errors import Refusal, permission_names
 from bot.recovery import FinishesHalfDone
 from bot.render import clip, kind_embed
 from bot.safety import needs_care
 from bot.schedule import TIME_ERROR
-from bot.sendqueue import NETWORK_ERRORS, shared_queue, transient
+from bot.sendqueue import NETWORK_ERRORS, LatestOnly, shared_queue, transient
 from bot.store.victories import CheerStatus
 from bot.ui import IdButton, KindDynamicItem, dynamic_view
 from bot.visible import shown
@@ -158,22 +158,8 @@ class SharePublicly(
 DYNAMIC_ITEMS = (Cheer, HistoryPage, RemoveVictory, ConfirmRemove, KeepVictory, SharePublicly)
 
 
-def buttons(*items: discord.ui.Item) -> discord.ui.View:
-    """A view that is only serialised, never stored: the DynamicItems answer every click.
-
-    discord.py gives an ephemeral message's view a 15-minute timeout, and a stored view that
-    times out unregisters the DynamicItem templates it holds (for every message). A stopped
-    view is sent as components but never stored, so that cannot happen.
-    """
-    view = discord.ui.View(timeout=None)
-    for item in items:
-        view.add_item(item)
-    view.stop()
-    return view
-
-
 def cheer_view(victory_id: int, count: int) -> discord.ui.View:
-    return buttons(Cheer(victory_id, count))
+    return dynamic_view(Cheer(victory_id, count))
 
 
 def history_view(history: rules.HistoryPage) -> discord.ui.View | None:
@@ -194,7 +180,7 @@ def history_view(history: rules.HistoryPage) -> discord.ui.View | None:
             disabled=not history.has_older, row=1,
         )  # fmt: skip
         items += [newer, older]
-    return buttons(*items) if items else None
+    return dynamic_view(*items) if items else None
 
 
 class Victories(FinishesHalfDone, commands.Cog):
@@ -205,7 +191,7 @@ class Victories(FinishesHalfDone, commands.Cog):
         self.bot = bot
         self.digests = DigestPoster(bot)
         self.cards = VictoryCards(bot, cheer_view)
-        self.card_updates = rules.LatestOnly()
+        self.card_updates = LatestOnly()
         self._channels: dict[int, int | None] = {}  # guild -> celebrations channel (cache)
         self._tasks: set[asyncio.Task] = set()  # cards being posted
 
@@ -325,7 +311,7 @@ class Victories(FinishesHalfDone, commands.Cog):
 
     @staticmethod
     def _missing_text(channel, missing: list[str], victory_id: int) -> str:
-        names = ", ".join(p.replace("_", " ").title() for p in missing)
+        names = permission_names(missing)
         return (
             f"I couldn't post in {channel.mention}: I'm missing the {names} permission there "
             "(a moderator can grant it). I kept your victory safe in your private history "
@@ -592,7 +578,7 @@ class Victories(FinishesHalfDone, commands.Cog):
         await interaction.response.edit_message(
             content=None,
             embed=rules.removal_embed(victory),
-            view=buttons(
+            view=dynamic_view(
                 ConfirmRemove(victory_id, before, number), KeepVictory(victory_id, before, number)
             ),
         )

@@ -4,9 +4,7 @@ history pages, and the one-edit-at-a-time updater that keeps a card's cheer coun
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
 import discord
@@ -170,47 +168,3 @@ def removal_embed(victory: Victory) -> discord.Embed:
         "with any cheers on it. It can't be undone.",
     )
     return embed
-
-
-class LatestOnly:
-    """Runs a job per key one at a time, coalescing requests made while one runs.
-
-    Why: hundreds of cheers on one card must not become hundreds of racing edits (Discord
-    may apply them out of order, and rate-limits them). Each run reads the latest state
-    itself, and a request during a run guarantees one more run after it, so the last edit
-    always shows the state after the last request.
-    """
-
-    def __init__(self) -> None:
-        self._jobs: dict[Hashable, Callable[[], Awaitable[None]]] = {}
-        self._dirty: set[Hashable] = set()
-        self._running: dict[Hashable, asyncio.Task] = {}
-
-    def request(self, key: Hashable, job: Callable[[], Awaitable[None]]) -> asyncio.Task:
-        self._jobs[key] = job
-        task = self._running.get(key)
-        if task is not None:
-            self._dirty.add(key)
-            return task
-        task = asyncio.create_task(self._run(key), name=f"kindred-latest-{key}")
-        self._running[key] = task
-        return task
-
-    async def _run(self, key: Hashable) -> None:
-        try:
-            while True:
-                self._dirty.discard(key)
-                try:
-                    await self._jobs[key]()
-                except Exception:
-                    log.exception("update %s failed", key)
-                if key not in self._dirty:
-                    return
-        finally:
-            self._running.pop(key, None)
-            self._jobs.pop(key, None)
-
-    async def drain(self) -> None:
-        """Wait for every pending update (tests, shutdown)."""
-        while self._running:
-            await asyncio.gather(*self._running.values(), return_exceptions=True)
