@@ -7,16 +7,20 @@ one that @everyone can read: crisis notes name members.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.errors import GUILD_ONLY, NOT_MODERATOR, Refusal, permission_names
+from bot.sendqueue import SendQueue
 
 if TYPE_CHECKING:
+    from bot.client import KindredBot
     from bot.store.guilds import GuildSettings
 
+log = logging.getLogger("kindred.checks")
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
@@ -125,6 +129,41 @@ def require_private(channel: discord.abc.GuildChannel | discord.Thread) -> None:
     )
 
 
+def mod_channel(
+    bot: discord.Client, guild_id: int, settings: GuildSettings
+) -> discord.abc.Messageable | None:
+    """The server's moderator channel as Discord has it now, or None: none is configured, it
+    is gone, or it belongs to another server. Fine for notices that name no member; anything
+    that names one goes through `private_mod_channel`."""
+    if settings.mod_channel_id is None:
+        return None
+    channel = bot.get_channel(settings.mod_channel_id)
+    guild = getattr(channel, "guild", None)
+    if channel is None or guild is None or guild.id != guild_id:
+        return None
+    return channel
+
+
+async def notify_moderators(
+    bot: KindredBot, guild_id: int, embed: discord.Embed, *, queue: SendQueue | None = None
+) -> bool:
+    """One quiet notice (no pings) in the moderator channel, if there is one; never raises.
+    True when Discord has it."""
+    channel = mod_channel(bot, guild_id, await bot.store.guilds.get(guild_id))
+    if channel is None:
+        return False
+    message = {"embed": embed, "allowed_mentions": discord.AllowedMentions.none()}
+    try:
+        if queue is None:
+            await channel.send(**message)
+        else:
+            await queue.call(channel.send, **message)
+    except discord.HTTPException:
+        log.warning("guild %s: could not deliver a notice to the moderator channel", guild_id)
+        return False
+    return True
+
+
 def private_mod_channel(
     bot: discord.Client, guild_id: int, settings: GuildSettings
 ) -> discord.abc.Messageable | None:
@@ -136,12 +175,7 @@ def private_mod_channel(
     @everyone can read it at this moment. The caller then logs that the note was not sent
     (never the member's words), and `/settings show` tells moderators why.
     """
-    if settings.mod_channel_id is None:
-        return None
-    channel = bot.get_channel(settings.mod_channel_id)
-    guild = getattr(channel, "guild", None)
-    if channel is None or guild is None or guild.id != guild_id:
-        return None
-    if everyone_can_read(channel):
+    channel = mod_channel(bot, guild_id, settings)
+    if channel is None or everyone_can_read(channel):
         return None
     return channel

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.checks import notify_moderators
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
 from bot.store.base import STORY_REMOVED, CleanupJob
 from bot.store.care import QueuedCleanup
@@ -238,15 +239,6 @@ async def _run_one(bot: KindredBot, queued: QueuedCleanup, now: datetime, report
 async def _tell_moderators(
     bot: KindredBot, guild_id: int, title: str, text: str, links: list[str]
 ) -> None:
-    settings = await bot.store.guilds.get(guild_id)
-    channel = bot.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
-    if channel is None:
-        return
     shown = links[:15] + ([f"…and {len(links) - 15} more"] if len(links) > 15 else [])
-    try:
-        await channel.send(
-            embed=kind_embed(title, text + "\n" + "\n".join(shown), colour=NOTICE_COLOUR),
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-    except discord.HTTPException:
-        log.warning("guild %s: could not tell moderators about cleanup", guild_id)
+    notice = kind_embed(title, text + "\n" + "\n".join(shown), colour=NOTICE_COLOUR)
+    await notify_moderators(bot, guild_id, notice)

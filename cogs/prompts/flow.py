@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import discord
 
-from bot.checks import missing_permissions
+from bot.checks import missing_permissions, notify_moderators
 from bot.errors import Refusal, permission_names
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
@@ -621,20 +621,9 @@ class PromptPoster:
 
     async def notify_moderators(self, guild_id: int, title: str, text: str) -> bool:
         """One quiet notice in the moderator channel, if there is one; never raises."""
-        settings = await self.bot.store.guilds.get(guild_id)
-        channel = self.bot.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
-        if channel is None:
-            return False
-        try:
-            await self.queue.call(
-                channel.send,
-                embed=kind_embed(title, text),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except discord.HTTPException:
-            log.warning("guild %s: could not deliver a notice to the moderator channel", guild_id)
-            return False
-        return True
+        return await notify_moderators(
+            self.bot, guild_id, kind_embed(title, text), queue=self.queue
+        )
 
     # ----- /prompts post-now -----------------------------------------------------------------
     async def post_now(self, guild: discord.Guild, now: datetime) -> Post:

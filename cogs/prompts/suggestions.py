@@ -12,7 +12,7 @@ from datetime import datetime
 
 import discord
 
-from bot.checks import missing_permissions
+from bot.checks import missing_permissions, mod_channel
 from bot.errors import Refusal, saved_or_logged
 from bot.library import Value
 from bot.render import clip, kind_embed
@@ -43,7 +43,7 @@ async def submit(
     value = require_value(bot, value_typed)
     text = require_prompt_text(text)
     settings = await bot.store.guilds.get(guild.id)
-    channel = guild.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
+    channel = mod_channel(bot, guild.id, settings)
     if not isinstance(channel, discord.TextChannel):
         raise Refusal(
             "Suggestions go to the moderators' channel, and this server hasn't set one up yet. "

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import discord
 
-from bot.checks import missing_permissions
+from bot.checks import missing_permissions, notify_moderators
 from bot.errors import permission_names
 from bot.library import Value
 from bot.render import kind_embed
@@ -384,23 +384,12 @@ class DigestPoster:
 
     async def _notify(self, guild_id: int, problem: Undeliverable) -> None:
         """One quiet notice in the moderator channel, if there is one; never raises."""
-        settings = await self.bot.store.guilds.get(guild_id)
-        channel = self.bot.get_channel(settings.mod_channel_id) if settings.mod_channel_id else None
         log.warning("guild %s: weekly digest failed (%s)", guild_id, type(problem).__name__)
-        if channel is None:
-            return
-        try:
-            await self.queue.call(
-                channel.send,
-                embed=kind_embed(
-                    "The weekly digest wasn't posted",
-                    f"I couldn't post this week's celebrations digest: {problem.note}. "
-                    f"{problem.fix}",
-                ),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except discord.HTTPException:
-            log.warning("guild %s: could not deliver a notice to the moderator channel", guild_id)
+        notice = kind_embed(
+            "The weekly digest wasn't posted",
+            f"I couldn't post this week's celebrations digest: {problem.note}. {problem.fix}",
+        )
+        await notify_moderators(self.bot, guild_id, notice, queue=self.queue)
 
     async def status_line(self, guild_id: int) -> str | None:
         """How the last digest went, for /settings show."""
