@@ -186,6 +186,11 @@ def zone_or_none(name: str) -> ZoneInfo | None:
     return ZoneInfo(canonical) if canonical else None
 
 
+def zone_or_utc(name: str) -> ZoneInfo:
+    """The server's zone, or UTC when none (or an unknown one) is saved."""
+    return zone_or_none(name) or ZoneInfo("UTC")
+
+
 _LEGACY_PREFIXES = ("Etc/", "US/", "Canada/", "Brazil/", "Mexico/", "Chile/", "SystemV/")
 _COMMON = (
     "UTC",

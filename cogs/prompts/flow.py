@@ -36,7 +36,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import discord
@@ -45,7 +44,7 @@ from bot.checks import missing_permissions, notify_moderators
 from bot.errors import Refusal, permission_names
 from bot.library import Value
 from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
-from bot.schedule import local_date_of, next_occurrence, parse_hhmm, zone_or_none
+from bot.schedule import local_date_of, next_occurrence, parse_hhmm, zone_or_utc
 from bot.sendqueue import SendQueue, Undeliverable, shared_queue, transient
 from bot.store.prompts import (
     CLAIMED,
@@ -100,13 +99,9 @@ class CatchUp:
     post: Occurrence | None
 
 
-def zone_of(schedule: Schedule) -> ZoneInfo:
-    return zone_or_none(schedule.timezone) or ZoneInfo("UTC")
-
-
 def following(schedule: Schedule, after: datetime) -> Occurrence:
     instant, day = next_occurrence(
-        after, parse_hhmm(schedule.post_time), zone_of(schedule), schedule.weekdays
+        after, parse_hhmm(schedule.post_time), zone_or_utc(schedule.timezone), schedule.weekdays
     )
     return Occurrence(instant, day)
 
@@ -270,7 +265,7 @@ class PromptPoster:
             day = schedule.next_local_date
         else:
             settings = await self.bot.store.guilds.get(guild_id)
-            day = local_date_of(now, zone_or_none(settings.timezone) or ZoneInfo("UTC"))
+            day = local_date_of(now, zone_or_utc(settings.timezone))
         post = await self.repo.get_post(guild_id, day)
         if post is not None and post.state == CLAIMED and post.prompt_id:
             candidate = Candidate(post.prompt_id, post.value_key, post.prompt_text)
@@ -283,7 +278,7 @@ class PromptPoster:
         return None if value is None else Upcoming(candidate, value, day, schedule)
 
     async def next_free(self, schedule: Schedule, after: datetime) -> Occurrence:
-        since = local_date_of(after, zone_of(schedule)) - timedelta(days=1)
+        since = local_date_of(after, zone_or_utc(schedule.timezone)) - timedelta(days=1)
         return first_free(schedule, after, await self.repo.taken_dates(schedule.guild_id, since))
 
     # ----- the scheduler ---------------------------------------------------------------------
@@ -470,7 +465,7 @@ class PromptPoster:
         return first_free(current, now, {day} | await self._taken_from(current, now))
 
     async def _taken_from(self, schedule: Schedule, now: datetime) -> set[date]:
-        since = local_date_of(now, zone_of(schedule)) - timedelta(days=1)
+        since = local_date_of(now, zone_or_utc(schedule.timezone)) - timedelta(days=1)
         return await self.repo.taken_dates(schedule.guild_id, since)
 
     def _channel(self, guild: discord.Guild, channel_id: int):
@@ -644,7 +639,7 @@ class PromptPoster:
             self._busy.discard(guild.id)
 
     async def _post_now(self, guild: discord.Guild, schedule: Schedule, now: datetime) -> Post:
-        today = local_date_of(now, zone_of(schedule))
+        today = local_date_of(now, zone_or_utc(schedule.timezone))
         post = await self.repo.get_post(guild.id, today)
         if post is not None and post.state == SENT:
             raise Refusal(

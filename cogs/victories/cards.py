@@ -32,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import discord
@@ -41,7 +40,7 @@ from bot.checks import missing_permissions, notify_moderators
 from bot.errors import permission_names
 from bot.library import Value
 from bot.render import kind_embed
-from bot.schedule import local_date_of, parse_hhmm, zone_or_none
+from bot.schedule import local_date_of, parse_hhmm, zone_or_utc
 from bot.sendqueue import (
     NETWORK_ERRORS,
     SendQueue,
@@ -92,10 +91,6 @@ UNREACHABLE_NOTE = "Discord could not be reached for more than 6 hours"
 NO_CHANNEL_NOTE = "no celebrations channel is set and nothing has been celebrated publicly yet"
 
 
-def zone_of(settings: CelebrationSettings) -> ZoneInfo:
-    return zone_or_none(settings.timezone) or ZoneInfo("UTC")
-
-
 class DigestPoster:
     """Posts every server's weekly digest; one per bot (the victories cog's)."""
 
@@ -124,7 +119,7 @@ class DigestPoster:
         at = parse_hhmm(changes.get("digest_time", current.digest_time))
         if "digest_time" in changes:
             changes["digest_time"] = f"{at.hour:02d}:{at.minute:02d}"
-        zone = zone_of(current)
+        zone = zone_or_utc(current.timezone)
         next_at, next_day = digest.next_schedule(now, weekday, at, zone)
         return await self.repo.update_settings(
             guild_id, next_at=next_at, next_date=next_day, next_zone=current.timezone, **changes
@@ -162,7 +157,7 @@ class DigestPoster:
             self._busy.discard(guild_id)
 
     async def _due(self, settings: CelebrationSettings, now: datetime) -> None:
-        zone = zone_of(settings)
+        zone = zone_or_utc(settings.timezone)
         at = parse_hhmm(settings.digest_time)
         decision = digest.plan(
             now,
@@ -369,7 +364,7 @@ class DigestPoster:
         embed = kind_embed(digest.TITLE, digest.digest_text(tallies, quotes))
         embed.set_footer(text=f"{footer} · /celebrate-quotes: choose if you're quoted")
         settings = await self.repo.settings(claim.guild_id)
-        zone = zone_of(settings)
+        zone = zone_or_utc(settings.timezone)
         first = local_date_of(start, zone)
         last = local_date_of(end - timedelta(seconds=1), zone)
         png = await asyncio.get_running_loop().run_in_executor(
