@@ -20,9 +20,9 @@ from bot.errors import Refusal, report_error
 from bot.recovery import FinishesHalfDone
 from bot.render import clip
 from cogs.share import story_rules as stories
+from cogs.share.buttons import DYNAMIC_ITEMS
 from cogs.share.flow import ShareFlow
-from cogs.share.messages import StoryButton, ValueSelect
-from cogs.share.publish import channel_needs
+from cogs.share.publish_base import channel_needs
 
 log = logging.getLogger("kindred.share")
 
@@ -39,14 +39,14 @@ class Share(FinishesHalfDone, commands.Cog):
         return ShareFlow(self.bot)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(StoryButton, ValueSelect)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.nudge_loop.start()
         self.recovery_loop.start()
 
     async def cog_unload(self) -> None:
         self.nudge_loop.cancel()
         self.recovery_loop.cancel()
-        self.bot.remove_dynamic_items(StoryButton, ValueSelect)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     # ----- members -----------------------------------------------------------------------------
     @app_commands.command(
