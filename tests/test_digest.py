@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from PIL import Image
 
 from cogs.victories import digest_rules as digest
-from cogs.victories.cards import CHART_FILE, DIGESTS_AT_ONCE
+from cogs.victories.digest_post import CHART_FILE, DIGESTS_AT_ONCE
 
 SUNDAY_1800 = datetime(2026, 3, 8, 18, 0, tzinfo=UTC)  # the first digest after the kit's start
 NEXT_SUNDAY_1800 = datetime(2026, 3, 15, 18, 0, tzinfo=UTC)

@@ -44,7 +44,7 @@ async def recover(kit):
 async def celebrate_and_die_before_the_card(kit, monkeypatch, member, **options):
     """/celebrate is answered, then the process stops before the card's task runs."""
     with monkeypatch.context() as patched:
-        patched.setattr(type(cog(kit)), "_spawn", lambda self, work: work.close())
+        patched.setattr(type(cog(kit).flow), "_spawn", lambda self, work: work.close())
         return await member.slash("celebrate", **options)
 
 
@@ -189,7 +189,7 @@ async def test_shared_anyway_then_a_crash_before_the_card_posts_it_on_the_next_s
     alice = kit.member("alice")
     await alice.slash("celebrate", victory=f"Got up today, but {CRISIS}")
     with monkeypatch.context() as patched:
-        patched.setattr(type(cog(kit)), "_spawn", lambda self, work: work.close())
+        patched.setattr(type(cog(kit).flow), "_spawn", lambda self, work: work.close())
         out = await alice.click("kindred:victories:publish:1")
     assert "on its way" in out.reply.text and cards(kit) == []
     await kit.restart()

@@ -1,60 +1,31 @@
-"""Victories as members see them: the rules for a victory's text, the public card, the
-history pages, and the one-edit-at-a-time updater that keeps a card's cheer count exact.
+"""Victories as members see them: the public card and its Cheer button, the history pages
+and their buttons, and the sentences Kindred answers with.
+
+Buttons are drawn here with custom ids that carry what they act on, so they work after a
+restart (`buttons.py` answers them): `kindred:cheer:<victory>`; history pages
+`kindred:victories:page:<member>:<a|b><id>:<n>` (the page just After or Before a victory
+id, page number n); on your own entries
+`kindred:victories:remove|confirm|keep:<victory>:<page's before-id, 0 = newest>:<n>`; and
+`kindred:victories:publish:<victory>` on a victory kept private for care.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-
 import discord
 
+from bot.errors import permission_names
 from bot.library import Library, Value
 from bot.render import KINDRED_COLOUR, clip, kind_embed
 from bot.store.victories import Victory
-from bot.visible import shown
+from bot.ui import dynamic_view
+from cogs.victories.victory_rules import LINE_TEXT_LIMIT, HistoryPage, jump_url
 
-log = logging.getLogger("kindred.victories")
-
-TEXT_LIMIT = 1000
-PAGE_SIZE = 5  # one row of Remove buttons on your own pages
-OTHERS_PAGE_SIZE = 10
-LINE_TEXT_LIMIT = 300
-PUBLIC, JUST_ME = "public", "just me"
-CARD_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
-THREAD_CARD_PERMISSIONS = ("view_channel", "send_messages_in_threads", "embed_links")
 CHEER_EMOJI = "👏"
-
-
-def clean_text(text: str) -> str:
-    """The victory as stored: trimmed, 1 to 1000 characters; ValueError says what to fix."""
-    text = shown(text)
-    if not text:
-        raise ValueError("Your victory needs a few words; even one is enough. Nothing was saved.")
-    if len(text) > TEXT_LIMIT:
-        raise ValueError(
-            f"A victory can be up to {TEXT_LIMIT} characters and yours has {len(text)}. "
-            "Please shorten it a little. Nothing was saved."
-        )
-    if "\x00" in text:  # no keyboard types it, and SQLite's length() stops at it
-        raise ValueError(
-            "Your victory holds a null character, which Discord can't show. Please type it "
-            "again without it. Nothing was saved."
-        )
-    return text
-
-
-def resolve_value(library: Library, typed: str | None) -> Value | None:
-    """The value a member picked (key or name); ValueError when it isn't in the library."""
-    if typed is None or not typed.strip():
-        return None
-    value = library.value(typed)
-    if value is None:
-        raise ValueError(
-            f"I don't know the value “{clip(typed.strip(), 60)}”. Please pick one from the "
-            "list, or leave it empty. Nothing was saved."
-        )
-    return value
+VICTORY_ACTIONS = {  # action on your own entry -> (label, style)
+    "remove": ("Remove", discord.ButtonStyle.danger),
+    "confirm": ("Yes, remove it", discord.ButtonStyle.danger),
+    "keep": ("Keep it", discord.ButtonStyle.secondary),
+}
 
 
 def on_its_way_text(victory_id: int, where: str) -> str:
@@ -90,33 +61,6 @@ def victory_card(victory: Victory, value: Value | None) -> discord.Embed:
     embed.set_footer(text=f"Victory #{victory.victory_id} · Cheer them on below")
     embed.timestamp = victory.created_at
     return embed
-
-
-def jump_url(guild_id: int, channel_id: int | None, message_id: int | None) -> str | None:
-    if not channel_id or not message_id:
-        return None
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    """One page of a member's history, as the viewer may see it.
-
-    Pages are keyset ranges: `before` is the exclusive upper victory id of this page (0 for
-    the newest page), so a page costs one indexed read however deep it is.
-    """
-
-    member_id: int
-    own: bool
-    number: int  # 1-based, for display
-    before: int
-    entries: tuple[Victory, ...]
-    has_newer: bool
-    has_older: bool
-
-
-def page_size(own: bool) -> int:
-    return PAGE_SIZE if own else OTHERS_PAGE_SIZE
 
 
 def history_embed(history: HistoryPage, name: str, library: Library) -> discord.Embed:
@@ -168,3 +112,114 @@ def removal_embed(victory: Victory) -> discord.Embed:
         "with any cheers on it. It can't be undone.",
     )
     return embed
+
+
+def missing_text(channel, missing: list[str], victory_id: int) -> str:
+    return (
+        f"I couldn't post in {channel.mention}: I'm missing the {permission_names(missing)} "
+        "permission there (a moderator can grant it). I kept your victory safe in your "
+        f"private history as #{victory_id}; `/victories` shows it."
+    )
+
+
+def not_posted_text(victory_id: int, channel, *, passing: bool) -> str:
+    """The card was refused (`passing`: Discord's trouble, after every retry)."""
+    kept = f"I kept your victory #{victory_id} safe in your private history; `/victories` shows it."
+    if passing:
+        return (
+            f"Discord is having trouble right now, so I couldn't post in {channel.mention}. {kept}"
+        )
+    return (
+        f"Discord didn't let me post in {channel.mention}, so {kept} "
+        "A moderator can check Kindred's permissions there."
+    )
+
+
+def removed_notice(
+    server: str | None, victory: Victory, reason: str | None, *, heavy: bool
+) -> discord.Embed:
+    """The author's private note when a moderator removed their victory."""
+    server = discord.utils.escape_markdown(server) if server else "the server"
+    text = (
+        f"A moderator of **{server}** removed victory #{victory.victory_id}, which you shared there"
+    )
+    # Heavy words are never quoted back: the member reads this alone, maybe on a bad day.
+    text += "." if heavy else f":\n> {clip(victory.text, 500)}"
+    if reason:
+        text += f"\n\n**Reason:** {reason}"
+    text += "\n\nIf you'd like to talk about it, the moderators are there for you."
+    return kind_embed("Your victory was removed", text)
+
+
+# ----- buttons (drawn here, answered in buttons.py) ---------------------------------------------
+def cheer_view(victory_id: int, count: int) -> discord.ui.View:
+    return dynamic_view(
+        discord.ui.Button(
+            label=cheer_label(count),
+            emoji=CHEER_EMOJI,
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"kindred:cheer:{victory_id}",
+        )
+    )
+
+
+def share_publicly_view(victory_id: int) -> discord.ui.View:
+    """On a victory kept private because its words sounded heavy: its author may post it."""
+    return dynamic_view(
+        discord.ui.Button(
+            label="Share it publicly anyway",
+            emoji="🎉",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"kindred:victories:publish:{victory_id}",
+        )
+    )
+
+
+def page_button(member_id: int, direction: str, cursor: int, number: int, **button):
+    """Newer (`a`: just after a victory id) or Older (`b`: before one) page of a history."""
+    return discord.ui.Button(
+        style=discord.ButtonStyle.secondary,
+        custom_id=f"kindred:victories:page:{member_id}:{direction}{cursor}:{number}",
+        **button,
+    )
+
+
+def victory_button(action: str, victory_id: int, before: int, number: int, label: str = ""):
+    """Remove / confirm / keep one of your own victories, then return to the page it was on
+    (`before`: that page's keyset bound, 0 for the newest page; `number`: its page number)."""
+    default_label, style = VICTORY_ACTIONS[action]
+    return discord.ui.Button(
+        label=label or default_label,
+        style=style,
+        custom_id=f"kindred:victories:{action}:{victory_id}:{before}:{number}",
+    )
+
+
+def removal_view(victory_id: int, before: int, number: int) -> discord.ui.View:
+    return dynamic_view(
+        victory_button("confirm", victory_id, before, number),
+        victory_button("keep", victory_id, before, number),
+    )
+
+
+def history_view(history: HistoryPage) -> discord.ui.View | None:
+    items: list[discord.ui.Item] = []
+    if history.own:
+        items += [
+            victory_button(
+                "remove", v.victory_id, history.before, history.number, f"Remove #{v.victory_id}"
+            )
+            for v in history.entries
+        ]
+    if history.entries and (history.has_newer or history.has_older):
+        first, last = history.entries[0].victory_id, history.entries[-1].victory_id
+        newer = page_button(
+            history.member_id, "a", first, max(history.number - 1, 1), label="Newer",
+            disabled=not history.has_newer, row=1,
+        )  # fmt: skip
+        older = page_button(
+            history.member_id, "b", last, history.number + 1, label="Older",
+            disabled=not history.has_older, row=1,
+        )  # fmt: skip
+        items += [newer, older]
+    return dynamic_view(*items) if items else None
