@@ -37,14 +37,9 @@ from bot.store.prompts import (
     normalised,
 )
 from bot.visible import shown_line
-from cogs.prompts.flow import (
-    FORUM_PERMISSIONS,
-    NO_SCHEDULE,
-    TEXT_PERMISSIONS,
-    PromptPoster,
-    first_free,
-    long_date,
-)
+from cogs.prompts.flow import PromptPoster
+from cogs.prompts.messages import FORUM_PERMISSIONS, NO_SCHEDULE, TEXT_PERMISSIONS, long_date
+from cogs.prompts.occurrences import first_free
 from cogs.prompts.rotation import Candidate
 
 UNCHANGED = "Nothing was changed."

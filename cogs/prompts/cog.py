@@ -2,140 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import sqlite3
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.care import alert_moderators, offer_care
-from bot.checks import ModeratorGroup, moderator_choices, require_moderator
+from bot.checks import ModeratorGroup, moderator_choices
 from bot.client import KindredBot
 from bot.errors import Refusal, saved_or_logged, send_ephemeral
 from bot.render import MESSAGE_LIMIT, chunk_lines, clip, kind_embed
 from bot.schedule import search_zones
-from bot.sendqueue import recorded_or_taken_down
-from bot.store.prompt_suggestions import Suggestion
-from bot.ui import IdButton, KindModal, dynamic_view, send_pages
+from bot.ui import send_pages
 from cogs.prompts import admin, suggestions
-from cogs.prompts.flow import PromptPoster, long_date, prompt_embed
+from cogs.prompts.buttons import ApproveSuggestion, RejectSuggestion, review_buttons
+from cogs.prompts.flow import PromptPoster
+from cogs.prompts.messages import long_date, prompt_embed
 
 log = logging.getLogger("kindred.prompts")
 
 TICK_SECONDS = 30
 LIST_PAGE = 1800  # characters per page of /prompts list: a readable screenful
-
-
-def poster_of(interaction: discord.Interaction) -> PromptPoster:
-    cog = interaction.client.get_cog("Prompts")
-    if cog is None:
-        raise Refusal("Daily prompts are not running right now; please try again in a minute.")
-    return cog.poster
-
-
-async def edit_review(poster: PromptPoster, suggestion: Suggestion) -> None:
-    """Show the decision on the review message and take its buttons away."""
-    if not suggestion.review_channel_id or not suggestion.review_message_id:
-        return
-    channel = poster.bot.get_channel(suggestion.review_channel_id)
-    if channel is None:
-        return
-    value = poster.bot.library.value(suggestion.value_key)
-    try:
-        await poster.queue.call(
-            channel.get_partial_message(suggestion.review_message_id).edit,
-            embed=suggestions.review_embed(suggestion, value),
-            view=None,
-        )
-    except discord.HTTPException:
-        log.info("suggestion %s: review message not updated", suggestion.suggestion_id)
-
-
-def told(delivered: bool) -> str:
-    if delivered:
-        return "I let them know by DM."
-    return "Their DMs are closed, so they'll see it the next time they use /suggest."
-
-
-class ApproveSuggestion(
-    IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:suggest:approve:"
-):
-    """Approve: the suggestion joins the server's prompts. Works after restarts."""
-
-    label, style = "Approve", discord.ButtonStyle.success
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        require_moderator(interaction)
-        poster = poster_of(interaction)
-        bot = poster.bot
-        suggestion, prompt = await suggestions.approve(
-            bot, interaction.guild_id, self.item_id, interaction.user.id, bot.clock()
-        )
-        value = bot.library.value(suggestion.value_key)
-        await interaction.response.edit_message(
-            embed=suggestions.review_embed(suggestion, value), view=None
-        )
-        delivered = await suggestions.tell_member(poster, suggestion, interaction.guild.name)
-        added = (
-            f"Approved and added as `{prompt.public_id}`."
-            if prompt
-            else "Approved; this server already had the same prompt, so nothing new was added."
-        )
-        await interaction.followup.send(f"{added} {told(delivered)}", ephemeral=True)
-
-
-class RejectSuggestion(
-    IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:suggest:reject:"
-):
-    """Reject: opens a modal for an optional note to the member. Works after restarts."""
-
-    label, style = "Reject", discord.ButtonStyle.danger
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        require_moderator(interaction)
-        await suggestions.decidable(interaction.client, interaction.guild_id, self.item_id)
-        await interaction.response.send_modal(RejectModal(self.item_id))
-
-
-class RejectModal(KindModal, title="Reject this suggestion"):
-    def __init__(self, suggestion_id: int):
-        super().__init__(custom_id=f"kindred:suggest:reason:{suggestion_id}")
-        self.item_id = suggestion_id
-        self.reason = discord.ui.TextInput(
-            custom_id="reason",
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=suggestions.REASON_MAX,
-            placeholder="Optional. A kind word about why helps them try again.",
-        )
-        self.add_item(
-            discord.ui.TextDisplay(
-                "The member hears about the decision by DM (or on their next /suggest if "
-                "their DMs are closed), with your note if you write one."
-            )
-        )
-        self.add_item(
-            discord.ui.Label(text="A note for the member (optional)", component=self.reason)
-        )
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        require_moderator(interaction)
-        poster = poster_of(interaction)
-        bot = poster.bot
-        rejected = await suggestions.reject(
-            bot,
-            interaction.guild_id,
-            self.item_id,
-            interaction.user.id,
-            self.reason.value,
-            bot.clock(),
-        )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await edit_review(poster, rejected)
-        delivered = await suggestions.tell_member(poster, rejected, interaction.guild.name)
-        await interaction.followup.send(f"Rejected. {told(delivered)}", ephemeral=True)
 
 
 class Prompts(commands.Cog):
@@ -423,33 +311,9 @@ class Prompts(commands.Cog):
             self.poster, interaction.guild, interaction.user.id, text, value, self.bot.clock()
         )
         suggestion = submitted.suggestion
-        view = dynamic_view(
-            ApproveSuggestion(suggestion.suggestion_id), RejectSuggestion(suggestion.suggestion_id)
+        await suggestions.send_for_review(
+            self.poster, submitted, review_buttons(suggestion.suggestion_id)
         )
-        try:
-            message = await self.poster.queue.call(
-                submitted.review_channel.send,
-                embed=suggestions.review_embed(suggestion, submitted.value),
-                view=view,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except discord.HTTPException:
-            await self.bot.store.prompts.withdraw(suggestion.suggestion_id)
-            raise Refusal(
-                "I couldn't reach the moderators' channel just now. Please try again in a "
-                "little while. Nothing was sent."
-            ) from None
-        try:
-            await recorded_or_taken_down(
-                self.bot.store.prompts.set_review_message(
-                    suggestion.suggestion_id, message.channel.id, message.id
-                ),
-                message,
-            )
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                await self.bot.store.prompts.withdraw(suggestion.suggestion_id)
-            raise
         return (
             f"Thank you! Your suggestion for **{submitted.value.badge}** went to the moderators. "
             "You'll hear back by DM (or here, next time, if your DMs are closed).\n"

@@ -6,7 +6,9 @@ DM; when their DMs are closed it waits and is shown on their next `/suggest`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,17 +17,17 @@ import discord
 from bot.checks import missing_permissions, mod_channel
 from bot.errors import Refusal, saved_or_logged
 from bot.library import Value
-from bot.render import clip, kind_embed
+from bot.sendqueue import recorded_or_taken_down
 from bot.store.prompt_suggestions import PENDING_SUGGESTIONS_MAX, Suggestion
 from bot.store.prompts import OwnPrompt
 from bot.visible import shown
 from cogs.prompts.admin import UNCHANGED, require_prompt_text, require_value, same_in_rotation
 from cogs.prompts.flow import PromptPoster
+from cogs.prompts.messages import REASON_MAX, decision_text, review_embed
 
 log = logging.getLogger("kindred.prompts")
 
 REVIEW_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
-REASON_MAX = 1000  # a moderator's note to the member, as the Reject form allows
 
 
 @dataclass(frozen=True)
@@ -68,28 +70,37 @@ async def submit(
     return Submitted(suggestion, value, channel)
 
 
-def review_embed(suggestion: Suggestion, value: Value | None) -> discord.Embed:
-    embed = kind_embed(
-        f"Prompt suggestion #{suggestion.suggestion_id}",
-        suggestion.text,
-        colour=value.colour if value else 0x999999,
-    )
-    embed.add_field(name="Value", value=value.badge if value else suggestion.value_key)
-    embed.add_field(name="Suggested by", value=f"<@{suggestion.member_id}>")
-    if suggestion.state == "pending":
-        embed.set_footer(
-            text="Approve adds it to this server's daily prompts. "
-            "Reject lets you send the member an optional note."
+async def send_for_review(
+    poster: PromptPoster, submitted: Submitted, view: discord.ui.View
+) -> None:
+    """Post the suggestion in the moderators' channel, with its buttons, and record where.
+    Withdrawn when either fails, so no suggestion waits where moderators can't see it."""
+    bot = poster.bot
+    suggestion = submitted.suggestion
+    try:
+        message = await poster.queue.call(
+            submitted.review_channel.send,
+            embed=review_embed(suggestion, submitted.value),
+            view=view,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
-    else:
-        verb = "Approved" if suggestion.state == "approved" else "Rejected"
-        decision = f"{verb} by <@{suggestion.decided_by}>"
-        if suggestion.state == "approved" and suggestion.prompt_id:
-            decision += f" · added as `own-{suggestion.prompt_id}`"
-        if suggestion.reason:
-            decision += f"\nNote to the member: {clip(suggestion.reason, 900)}"
-        embed.add_field(name="Decision", value=decision, inline=False)
-    return embed
+    except discord.HTTPException:
+        await bot.store.prompts.withdraw(suggestion.suggestion_id)
+        raise Refusal(
+            "I couldn't reach the moderators' channel just now. Please try again in a "
+            "little while. Nothing was sent."
+        ) from None
+    try:
+        await recorded_or_taken_down(
+            bot.store.prompts.set_review_message(
+                suggestion.suggestion_id, message.channel.id, message.id
+            ),
+            message,
+        )
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            await bot.store.prompts.withdraw(suggestion.suggestion_id)
+        raise
 
 
 async def decidable(bot, guild_id: int, suggestion_id: int) -> Suggestion:
@@ -131,22 +142,6 @@ async def reject(
     return rejected
 
 
-def decision_text(suggestion: Suggestion, guild_name: str) -> str:
-    quoted = clip(suggestion.text, 300)
-    if suggestion.state == "approved":
-        return (
-            f"Your prompt suggestion in **{guild_name}** was approved and joins the daily "
-            f"prompts. Thank you for sharing it!\n> {quoted}"
-        )
-    text = (
-        f"The moderators of **{guild_name}** decided not to add your prompt suggestion this "
-        f"time. Thank you for offering it.\n> {quoted}"
-    )
-    if suggestion.reason:
-        text += f"\nTheir note: {clip(suggestion.reason, REASON_MAX)}"
-    return text
-
-
 async def tell_member(poster: PromptPoster, suggestion: Suggestion, guild_name: str) -> bool:
     """DM the member the decision; when their DMs are closed it waits for their next
     /suggest. True when delivered."""
@@ -176,3 +171,21 @@ async def waiting_notices(
     notices = await poster.repo.undelivered_notices(guild.id, member_id)
     text = "\n\n".join(decision_text(n, guild.name) for n in notices)
     return text, [n.suggestion_id for n in notices]
+
+
+async def edit_review(poster: PromptPoster, suggestion: Suggestion) -> None:
+    """Show the decision on the review message and take its buttons away."""
+    if not suggestion.review_channel_id or not suggestion.review_message_id:
+        return
+    channel = poster.bot.get_channel(suggestion.review_channel_id)
+    if channel is None:
+        return
+    value = poster.bot.library.value(suggestion.value_key)
+    try:
+        await poster.queue.call(
+            channel.get_partial_message(suggestion.review_message_id).edit,
+            embed=review_embed(suggestion, value),
+            view=None,
+        )
+    except discord.HTTPException:
+        log.info("suggestion %s: review message not updated", suggestion.suggestion_id)
