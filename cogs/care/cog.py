@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import re
 
 import discord
 from discord import app_commands
@@ -26,24 +25,18 @@ from bot.care import (
 )
 from bot.checks import ModeratorGroup, moderator_choices
 from bot.client import KindredBot
-from bot.clock import from_epoch, to_epoch
-from bot.errors import GUILD_ONLY, Refusal, saved_or_logged
-from bot.library import Value
+from bot.clock import to_epoch
+from bot.errors import Refusal
 from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, clip, kind_embed
 from bot.store.base import STORY_REMOVED
-from bot.ui import IdButton, KindDynamicItem, dynamic_view, send_pages
+from bot.ui import dynamic_view, send_pages
 from cogs.care import mydata
+from cogs.care.buttons import EraseButton, KeepButton
 from cogs.care.janitor import run_cleanup
+from cogs.care.messages import PEER_SUPPORT_LINE, value_embed
 from cogs.care.privacy import PRIVACY_INTRO, PRIVACY_TITLE, maintain, privacy_sections
 
 log = logging.getLogger("kindred.care")
-
-PEER_SUPPORT_LINE = (
-    "Empathy fosters trust, respect opens dialogue, understanding bridges gaps: "
-    "these are the values behind peer support."
-)
-ERASE_TEMPLATE = r"kindred:mydata:erase:(?P<member_id>\d+):(?P<issued>\d+)"
-NOT_YOURS = "This button belongs to someone else's request, so nothing was changed."
 
 
 class MemberGroup(app_commands.Group):
@@ -56,75 +49,6 @@ class MemberGroup(app_commands.Group):
         if interaction.guild_id is None:
             raise app_commands.NoPrivateMessage()
         return True
-
-
-def _owner_only(interaction: discord.Interaction, member_id: int) -> None:
-    if interaction.guild_id is None:
-        raise Refusal(GUILD_ONLY)
-    if interaction.user.id != member_id:
-        raise Refusal(NOT_YOURS)
-
-
-class EraseButton(
-    KindDynamicItem, discord.ui.DynamicItem[discord.ui.Button], template=ERASE_TEMPLATE
-):
-    """The explicit confirmation for /mydata erase; only the member who asked can press it."""
-
-    def __init__(self, member_id: int, issued: int):
-        super().__init__(
-            discord.ui.Button(
-                label="Erase everything",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"kindred:mydata:erase:{member_id}:{issued}",
-            )
-        )
-        self.member_id, self.issued = member_id, issued
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> EraseButton:
-        return cls(int(match["member_id"]), int(match["issued"]))
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        _owner_only(interaction, self.member_id)
-        bot: KindredBot = interaction.client
-        if mydata.confirmation_expired(from_epoch(self.issued), bot.clock()):
-            raise Refusal(
-                "This confirmation is more than 15 minutes old, so nothing was erased. "
-                "Run `/mydata erase` again if you still want to."
-            )
-        erasure = await mydata.erase(bot.store, interaction.guild_id, self.member_id, bot.clock())
-        await interaction.response.edit_message(content=erased_text(erasure), embed=None, view=None)
-        cog = bot.get_cog("Care")
-        if erasure.cleanup_jobs and cog is not None:  # the janitor redoes what isn't saved
-            await saved_or_logged(cog.cleanup_tick(guild_id=interaction.guild_id), "cleanup done")
-
-
-class KeepButton(
-    IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:mydata:keep:"
-):
-    label = "Keep my data"
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        _owner_only(interaction, self.item_id)  # the member who asked
-        await interaction.response.edit_message(
-            content="Nothing was erased. Your data stays as it was.", embed=None, view=None
-        )
-
-
-def erased_text(erasure: mydata.Erasure) -> str:
-    if not erasure.erased:
-        return "There was nothing left to erase: Kindred keeps nothing about you in this server."
-    text = (
-        "Done. Kindred erased everything it kept about you in this server "
-        f"({mydata.describe_counts(erasure.erased)})."
-    )
-    if erasure.cleanup_jobs:
-        text += (
-            " Kindred is also taking down what it posted for you: a published story will "
-            f'read "{STORY_REMOVED}" If Discord refuses for a moment, Kindred keeps trying '
-            "in the background."
-        )
-    return clip(text + " If you use Kindred again here, it starts fresh.", 2000)
 
 
 class Care(commands.Cog):
@@ -301,22 +225,9 @@ class Care(commands.Cog):
             close = ", ".join(v.name for v in library.search_values(value, limit=5))
             hint = f" Did you mean {close}?" if close else " Pick one from the list as you type."
             raise Refusal(f"I don't know a value called '{clip(value.strip(), 60)}'.{hint}")
-        await interaction.response.send_message(embed=self.value_embed(found), ephemeral=True)
-
-    def value_embed(self, value: Value) -> discord.Embed:
-        embed = kind_embed(value.badge, value.description, colour=value.colour)
-        embed.add_field(
-            name="Why it matters", value=clip(value.why, EMBED_FIELD_VALUE_LIMIT), inline=False
+        await interaction.response.send_message(
+            embed=value_embed(self.bot.library, found), ephemeral=True
         )
-        prompts = self.bot.library.prompts_for(value.key)
-        if prompts:
-            embed.add_field(
-                name="A question to sit with",
-                value=clip(prompts[0].text, EMBED_FIELD_VALUE_LIMIT),
-                inline=False,
-            )
-        embed.set_footer(text=PEER_SUPPORT_LINE)
-        return embed
 
     @values.autocomplete("value")
     async def value_choices(
