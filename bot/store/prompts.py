@@ -8,16 +8,35 @@ missed, failed or skipped), so a crash at any moment leaves a row that says what
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.clock import from_epoch, to_epoch
+from bot.clock import to_epoch
 from bot.store.base import CleanupJob, Repository, row_dict
 from bot.store.guilds import ENSURE_GUILD
+from bot.store.prompt_posts import PostQueries
+from bot.store.prompt_rows import (
+    CLAIMED,
+    FAILED,
+    MISSED,
+    OWN_COLUMNS,
+    OWN_PREFIX,
+    POST_COLUMNS,
+    RESOLVED,
+    SCHEDULE_COLUMNS,
+    SENT,
+    SKIPPED,
+    OwnPrompt,
+    Post,
+    RotationState,
+    Schedule,
+    _own,
+    _schedule,
+    own_id,
+    weekday_mask,
+    weekdays_of,
+)
 from bot.store.prompt_suggestions import Suggestion, SuggestionQueries, normalised
 
-OWN_PREFIX = "own-"
 # What stands where a member's words were, once they erased their data.
 SUGGESTION_ERASED = "This suggestion was withdrawn: the member who made it erased their data."
 PROMPT_ERASED = (
@@ -29,143 +48,36 @@ THEIR_PROMPT_POSTS = (
     "guild_id = ? AND prompt_id IN "
     "(SELECT 'own-' || prompt_id FROM guild_prompts WHERE guild_id = ? AND suggested_by = ?)"
 )
-# States a post may be in; "claimed" is the only unresolved one.
-CLAIMED, SENT, MISSED, FAILED, SKIPPED = "claimed", "sent", "missed", "failed", "skipped"
-RESOLVED = (SENT, MISSED, FAILED, SKIPPED)
+
+# Everything features (and tests) import from here, wherever it is defined.
+__all__ = [
+    "OWN_PREFIX",
+    "SUGGESTION_ERASED",
+    "PROMPT_ERASED",
+    "THEIR_PROMPT_POSTS",
+    "CLAIMED",
+    "SENT",
+    "MISSED",
+    "FAILED",
+    "SKIPPED",
+    "RESOLVED",
+    "weekday_mask",
+    "weekdays_of",
+    "own_id",
+    "Schedule",
+    "Post",
+    "OwnPrompt",
+    "RotationState",
+    "SCHEDULE_COLUMNS",
+    "POST_COLUMNS",
+    "OWN_COLUMNS",
+    "Suggestion",
+    "normalised",
+    "PromptRepository",
+]
 
 
-def weekday_mask(days: Iterable[int]) -> int:
-    return sum(1 << day for day in set(days))
-
-
-def weekdays_of(mask: int) -> frozenset[int]:
-    return frozenset(day for day in range(7) if mask & (1 << day))
-
-
-def own_id(prompt_id: int) -> str:
-    """The id moderators see for a server's own prompt."""
-    return f"{OWN_PREFIX}{prompt_id}"
-
-
-@dataclass(frozen=True)
-class Schedule:
-    guild_id: int
-    channel_id: int
-    post_time: str  # local "HH:MM"
-    timezone: str
-    weekdays: frozenset[int]  # Monday = 0
-    next_post_at: datetime
-    next_local_date: date
-    paused: bool
-    pause_reason: str | None
-
-
-@dataclass(frozen=True)
-class Post:
-    """One claimed day; `attempts > 0` means a send was started and may have reached Discord."""
-
-    post_id: int
-    guild_id: int
-    local_date: date
-    state: str
-    prompt_id: str | None
-    value_key: str | None
-    prompt_text: str | None
-    cycle: int
-    channel_id: int | None
-    message_id: int | None
-    thread_id: int | None
-    link: str | None
-    nonce: str | None
-    attempts: int
-    scheduled_at: datetime | None
-    claimed_at: datetime
-    finished_at: datetime | None
-    note: str | None
-
-
-@dataclass(frozen=True)
-class OwnPrompt:
-    prompt_id: int
-    guild_id: int
-    value_key: str
-    text: str
-    added_by: int | None
-    suggested_by: int | None
-    created_at: datetime
-
-    @property
-    def public_id(self) -> str:
-        return own_id(self.prompt_id)
-
-
-@dataclass(frozen=True)
-class RotationState:
-    """Where a server is in its rotation just before `local_date`."""
-
-    cycle: int
-    used: frozenset[str]  # prompt ids already posted (or being posted) in this cycle
-    last_value: str | None  # value of the latest post before the date
-
-
-SCHEDULE_COLUMNS = (
-    "guild_id, channel_id, post_time, timezone, weekdays, next_post_at, next_local_date, "
-    "paused, pause_reason"
-)
-POST_COLUMNS = (
-    "post_id, guild_id, local_date, state, prompt_id, value_key, prompt_text, cycle, "
-    "channel_id, message_id, thread_id, link, nonce, attempts, scheduled_at, claimed_at, "
-    "finished_at, note"
-)
-OWN_COLUMNS = "prompt_id, guild_id, value_key, text, added_by, suggested_by, created_at"
-
-
-def _schedule(r) -> Schedule:
-    return Schedule(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        weekdays_of(r[4]),
-        from_epoch(r[5]),
-        date.fromisoformat(r[6]),
-        bool(r[7]),
-        r[8],
-    )
-
-
-def _post(r) -> Post:
-    return Post(
-        r[0],
-        r[1],
-        date.fromisoformat(r[2]),
-        r[3],
-        r[4],
-        r[5],
-        r[6],
-        r[7],
-        r[8],
-        r[9],
-        r[10],
-        r[11],
-        r[12],
-        r[13],
-        from_epoch(r[14]),
-        from_epoch(r[15]),
-        from_epoch(r[16]),
-        r[17],
-    )
-
-
-def _own(r) -> OwnPrompt:
-    return OwnPrompt(r[0], r[1], r[2], r[3], r[4], r[5], from_epoch(r[6]))
-
-
-def _epoch_or_none(moment: datetime | None) -> int | None:
-    return None if moment is None else to_epoch(moment)
-
-
-class PromptRepository(SuggestionQueries, Repository):
+class PromptRepository(PostQueries, SuggestionQueries, Repository):
     member_tables = ("prompt_suggestions", "guild_prompts")
 
     # ----- schedules -------------------------------------------------------------------
@@ -256,238 +168,6 @@ class PromptRepository(SuggestionQueries, Repository):
             (to_epoch(next_post_at), next_local_date.isoformat(), to_epoch(now), guild_id),
         )
         return cursor.rowcount > 0
-
-    # ----- posts (claims) ----------------------------------------------------------------
-    async def get_post(self, guild_id: int, local_date: date) -> Post | None:
-        row = await self.store.fetchone(
-            f"SELECT {POST_COLUMNS} FROM prompt_posts WHERE guild_id = ? AND local_date = ?",
-            (guild_id, local_date.isoformat()),
-        )
-        return None if row is None else _post(row)
-
-    async def claim(
-        self,
-        guild_id: int,
-        local_date: date,
-        *,
-        prompt_id: str,
-        value_key: str,
-        prompt_text: str,
-        cycle: int,
-        channel_id: int,
-        nonce: str,
-        scheduled_at: datetime | None,
-        now: datetime,
-        take_over: tuple[str, ...] = (),
-    ) -> Post | None:
-        """Claim the day for this prompt; None when the day is already taken.
-
-        `take_over` lists resolved states that may be claimed again (a moderator's
-        post-now after a missed or failed day); "sent" and "claimed" never are.
-        """
-        allowed = tuple(state for state in take_over if state in (MISSED, FAILED, SKIPPED))
-        on_conflict = "DO NOTHING"
-        if allowed:
-            marks = ", ".join("?" for _ in allowed)
-            on_conflict = (
-                "DO UPDATE SET state = 'claimed', prompt_id = excluded.prompt_id, "
-                "value_key = excluded.value_key, prompt_text = excluded.prompt_text, "
-                "cycle = excluded.cycle, channel_id = excluded.channel_id, "
-                "message_id = NULL, thread_id = NULL, link = NULL, nonce = excluded.nonce, attempts = 0, "
-                "scheduled_at = excluded.scheduled_at, claimed_at = excluded.claimed_at, "
-                f"finished_at = NULL, note = NULL WHERE prompt_posts.state IN ({marks})"
-            )
-
-        def work(db: sqlite3.Connection):
-            db.execute(ENSURE_GUILD, (guild_id,))
-            cursor = db.execute(
-                "INSERT INTO prompt_posts (guild_id, local_date, state, prompt_id, value_key, "
-                "prompt_text, cycle, channel_id, nonce, scheduled_at, claimed_at) "
-                "VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?, ?, ?, ?) "
-                f"ON CONFLICT (guild_id, local_date) {on_conflict}",
-                (
-                    guild_id,
-                    local_date.isoformat(),
-                    prompt_id,
-                    value_key,
-                    prompt_text,
-                    cycle,
-                    channel_id,
-                    nonce,
-                    _epoch_or_none(scheduled_at),
-                    to_epoch(now),
-                    *allowed,
-                ),
-            )
-            return cursor.rowcount > 0
-
-        if not await self.store.atomic(work):
-            return None
-        return await self.get_post(guild_id, local_date)
-
-    async def start_attempt(self, post_id: int) -> None:
-        """Record, before sending, that a send is starting: after a crash it may have landed."""
-        await self.store.execute(
-            "UPDATE prompt_posts SET attempts = attempts + 1 WHERE post_id = ? AND state = ?",
-            (post_id, CLAIMED),
-        )
-
-    async def mark_sent(
-        self,
-        post_id: int,
-        *,
-        message_id: int,
-        thread_id: int | None,
-        link: str,
-        now: datetime,
-        next_post: tuple[datetime, date] | None = None,
-    ) -> None:
-        """The post is out; move the schedule on (when given) in the same transaction."""
-
-        def work(db: sqlite3.Connection):
-            db.execute(
-                "UPDATE prompt_posts SET state = 'sent', message_id = ?, thread_id = ?, "
-                "link = ?, finished_at = ?, note = NULL WHERE post_id = ?",
-                (message_id, thread_id, link, to_epoch(now), post_id),
-            )
-            if next_post is not None:
-                db.execute(
-                    "UPDATE prompt_schedules SET next_post_at = ?, next_local_date = ?, "
-                    "updated_at = ? WHERE guild_id = "
-                    "(SELECT guild_id FROM prompt_posts WHERE post_id = ?)",
-                    (to_epoch(next_post[0]), next_post[1].isoformat(), to_epoch(now), post_id),
-                )
-
-        await self.store.atomic(work)
-
-    async def threadless(self, since: datetime) -> list[Post]:
-        """Text-channel posts sent since `since` whose reply thread Discord didn't open
-        (an outage after the post landed): owed a thread, oldest first."""
-        rows = await self.store.fetchall(
-            f"SELECT {POST_COLUMNS} FROM prompt_posts WHERE state = 'sent' "
-            "AND thread_id IS NULL AND message_id IS NOT NULL AND finished_at >= ? "
-            "ORDER BY post_id",
-            (to_epoch(since),),
-        )
-        return [_post(row) for row in rows]
-
-    async def set_thread(self, post_id: int, thread_id: int) -> None:
-        await self.store.execute(
-            "UPDATE prompt_posts SET thread_id = ? WHERE post_id = ?", (thread_id, post_id)
-        )
-
-    async def fail(
-        self, post_id: int, note: str, now: datetime, *, pause_reason: str | None = None
-    ) -> None:
-        """Nothing could be posted (channel gone, permission lost); pause when asked to."""
-
-        def work(db: sqlite3.Connection):
-            db.execute(
-                "UPDATE prompt_posts SET state = 'failed', note = ?, finished_at = ? "
-                "WHERE post_id = ? AND state = 'claimed'",
-                (note, to_epoch(now), post_id),
-            )
-            if pause_reason is not None:
-                db.execute(
-                    "UPDATE prompt_schedules SET paused = 1, pause_reason = ?, updated_at = ? "
-                    "WHERE guild_id = (SELECT guild_id FROM prompt_posts WHERE post_id = ?)",
-                    (pause_reason, to_epoch(now), post_id),
-                )
-
-        await self.store.atomic(work)
-
-    async def release(self, post_id: int) -> None:
-        """Give an unsent claim back (nothing reached Discord), so the day stays open."""
-        await self.store.execute(
-            "DELETE FROM prompt_posts WHERE post_id = ? AND state = 'claimed'", (post_id,)
-        )
-
-    async def resolve_days(
-        self,
-        guild_id: int,
-        days: Iterable[tuple[date, datetime | None]],
-        state: str,
-        note: str,
-        now: datetime,
-        next_post: tuple[datetime, date] | None,
-    ) -> None:
-        """Record days as missed or skipped (an unsent claim for one becomes so too), and
-        move the schedule on, in one transaction."""
-        if state not in (MISSED, SKIPPED):
-            raise ValueError(f"days are resolved as missed or skipped, not {state!r}")
-
-        def work(db: sqlite3.Connection):
-            db.execute(ENSURE_GUILD, (guild_id,))
-            db.executemany(
-                "INSERT INTO prompt_posts (guild_id, local_date, state, scheduled_at, "
-                "claimed_at, finished_at, note) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (guild_id, local_date) DO UPDATE SET state = excluded.state, "
-                "note = excluded.note, finished_at = excluded.finished_at "
-                "WHERE prompt_posts.state = 'claimed'",
-                [
-                    (
-                        guild_id,
-                        day.isoformat(),
-                        state,
-                        _epoch_or_none(at),
-                        to_epoch(now),
-                        to_epoch(now),
-                        note,
-                    )
-                    for day, at in days
-                ],
-            )
-            if next_post is not None:
-                db.execute(
-                    "UPDATE prompt_schedules SET next_post_at = ?, next_local_date = ?, "
-                    "updated_at = ? WHERE guild_id = ?",
-                    (
-                        to_epoch(next_post[0]),
-                        next_post[1].isoformat(),
-                        to_epoch(now),
-                        guild_id,
-                    ),
-                )
-
-        await self.store.atomic(work)
-
-    async def taken_dates(self, guild_id: int, since: date) -> set[date]:
-        """Local dates from `since` on that already have a row (any state)."""
-        rows = await self.store.fetchall(
-            "SELECT local_date FROM prompt_posts WHERE guild_id = ? AND local_date >= ?",
-            (guild_id, since.isoformat()),
-        )
-        return {date.fromisoformat(r[0]) for r in rows}
-
-    async def rotation_state(self, guild_id: int, before: date) -> RotationState:
-        row = await self.store.fetchone(
-            "SELECT MAX(cycle) FROM prompt_posts WHERE guild_id = ? AND prompt_id IS NOT NULL "
-            "AND state IN ('claimed', 'sent')",
-            (guild_id,),
-        )
-        cycle = int(row[0] or 1)
-        used = await self.store.fetchall(
-            "SELECT prompt_id FROM prompt_posts WHERE guild_id = ? AND cycle = ? "
-            "AND prompt_id IS NOT NULL AND state IN ('claimed', 'sent')",
-            (guild_id, cycle),
-        )
-        last = await self.store.fetchone(
-            "SELECT value_key FROM prompt_posts WHERE guild_id = ? AND local_date < ? "
-            "AND value_key IS NOT NULL AND state IN ('claimed', 'sent') "
-            "ORDER BY local_date DESC LIMIT 1",
-            (guild_id, before.isoformat()),
-        )
-        return RotationState(
-            cycle, frozenset(r[0] for r in used), None if last is None else last[0]
-        )
-
-    async def history(self, guild_id: int, limit: int = 60) -> list[Post]:
-        rows = await self.store.fetchall(
-            f"SELECT {POST_COLUMNS} FROM prompt_posts WHERE guild_id = ? "
-            "ORDER BY local_date DESC LIMIT ?",
-            (guild_id, limit),
-        )
-        return [_post(r) for r in rows]
 
     # ----- the server's own prompts -------------------------------------------------------
     async def add_prompt(
