@@ -15,10 +15,11 @@ import discord
 
 from bot.checks import private_mod_channel
 from bot.errors import GUILD_ONLY, Refusal
-from bot.render import EMBED_DESCRIPTION_LIMIT, clip, kind_embed
+from bot.render import kind_embed
 from bot.safety import NOTHING, Assessment, assess
 from bot.sendqueue import send_once
 from bot.store.care import Resource
+from bot.text import EMBED_DESCRIPTION_LIMIT, clip
 from bot.ui import IdButton, KindDynamicItem, dynamic_view
 from bot.visible import shown_line
 

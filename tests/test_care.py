@@ -22,7 +22,7 @@ from bot.care import (
     offer_reveal,
 )
 from bot.errors import NOT_MODERATOR
-from bot.render import clip
+from bot.text import clip
 
 CRISIS = "honestly I want to kill myself tonight"
 CALM = "I went for a walk today and it helped"

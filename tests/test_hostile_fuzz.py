@@ -26,12 +26,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.render import spoiler
 from bot.safety import assess
 from bot.schedule import format_hhmm, parse_hhmm, parse_weekdays, zone_or_none
 from bot.sendqueue import shared_queue
 from bot.store.prompt_suggestions import normalised
 from bot.store.stories import DRAFT, PENDING, PUBLISHED
+from bot.text import spoiler
 from cogs.prompts import admin as prompt_admin
 from tests.kit import Kit, Outcome, Request
 from tests.kit.fake_discord import walk_components

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from bot.render import LABEL_LIMIT, MODAL_TITLE_LIMIT
 from bot.safety import needs_care
 from bot.store.stories import DRAFT, PENDING, PUBLISHED
+from bot.text import LABEL_LIMIT, MODAL_TITLE_LIMIT
 
 STORY = "The first winter after my diagnosis I stopped going out. A neighbour kept knocking anyway."
 CRISIS = "Lately I don't want to be here anymore and I can't tell anyone at home."

@@ -27,8 +27,9 @@ from bot.checks import ModeratorGroup, moderator_choices
 from bot.client import KindredBot
 from bot.clock import to_epoch
 from bot.errors import Refusal
-from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, clip, kind_embed
+from bot.render import kind_embed
 from bot.store.base import STORY_REMOVED
+from bot.text import EMBED_FIELD_VALUE_LIMIT, chunk_lines, clip
 from bot.ui import dynamic_view, send_pages
 from cogs.care import mydata
 from cogs.care.buttons import EraseButton, KeepButton

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.checks import notify_moderators
-from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
+from bot.render import kind_embed
 from bot.store.base import STORY_REMOVED, CleanupJob
 from bot.store.care import QueuedCleanup
 from bot.store.stories import REMOVED_THREAD_NAME
+from bot.text import THREAD_NAME_LIMIT, clip
 from cogs.care import sweep
 
 if TYPE_CHECKING:

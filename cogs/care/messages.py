@@ -5,8 +5,9 @@ from __future__ import annotations
 import discord
 
 from bot.library import Library, Value
-from bot.render import EMBED_FIELD_VALUE_LIMIT, clip, kind_embed
+from bot.render import kind_embed
 from bot.store.base import STORY_REMOVED
+from bot.text import EMBED_FIELD_VALUE_LIMIT, clip
 from cogs.care import mydata
 
 PEER_SUPPORT_LINE = (

@@ -12,8 +12,9 @@ from bot.care import alert_moderators, offer_care
 from bot.checks import ModeratorGroup, moderator_choices
 from bot.client import KindredBot
 from bot.errors import Refusal, saved_or_logged, send_ephemeral
-from bot.render import MESSAGE_LIMIT, chunk_lines, clip, kind_embed
+from bot.render import kind_embed
 from bot.schedule import search_zones
+from bot.text import MESSAGE_LIMIT, chunk_lines, clip
 from bot.ui import send_pages
 from cogs.prompts import admin, suggestions
 from cogs.prompts.buttons import ApproveSuggestion, RejectSuggestion, review_buttons

@@ -14,9 +14,10 @@ import discord
 
 from bot.errors import Refusal, permission_names
 from bot.library import Value
-from bot.render import THREAD_NAME_LIMIT, clip, kind_embed
+from bot.render import kind_embed
 from bot.sendqueue import Undeliverable
 from bot.store.prompt_suggestions import Suggestion
+from bot.text import THREAD_NAME_LIMIT, clip
 
 TEXT_PERMISSIONS = (
     "view_channel",

@@ -15,8 +15,9 @@ from bot.checks import (
 )
 from bot.client import KindredBot
 from bot.errors import Refusal
-from bot.render import EMBED_FIELD_VALUE_LIMIT, chunk_lines, kind_embed
+from bot.render import kind_embed
 from bot.schedule import search_zones, zone_or_none
+from bot.text import EMBED_FIELD_VALUE_LIMIT, chunk_lines
 
 ABOUT = (
     "Kindred helps this community lift each other up through values-based peer support: "

@@ -18,7 +18,7 @@ from bot.checks import ModeratorGroup, moderator_choices, require_can_post
 from bot.client import KindredBot
 from bot.errors import Refusal, report_error
 from bot.recovery import FinishesHalfDone
-from bot.render import clip
+from bot.text import clip
 from cogs.share import story_rules as stories
 from cogs.share.buttons import DYNAMIC_ITEMS
 from cogs.share.flow import ShareFlow

@@ -9,8 +9,8 @@ from typing import Any
 
 import discord
 
-from bot.render import LABEL_LIMIT, MODAL_TITLE_LIMIT
 from bot.store.stories import Story
+from bot.text import LABEL_LIMIT, MODAL_TITLE_LIMIT
 from cogs.share import story_rules as stories
 
 COMPOSE, REPLY, DECLINE = "compose", "reply-send", "decline-reason"

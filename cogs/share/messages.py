@@ -14,8 +14,9 @@ from typing import Any
 import discord
 
 from bot.library import Value
-from bot.render import EMBED_DESCRIPTION_LIMIT, KINDRED_COLOUR, clip, kind_embed
+from bot.render import kind_embed
 from bot.store.stories import DRAFT, PENDING, PUBLISHED, REPLY_MARKER, STORY_MARKER, Story
+from bot.text import EMBED_DESCRIPTION_LIMIT, KINDRED_COLOUR, clip
 from bot.ui import dynamic_view
 from cogs.share import story_rules as stories
 

@@ -9,7 +9,6 @@ import discord
 
 from bot.errors import Refusal
 from bot.library import Value
-from bot.render import clip
 from bot.store.stories import (
     DELETED,
     DRAFT,
@@ -21,6 +20,7 @@ from bot.store.stories import (
     WITHDRAWN,
     Story,
 )
+from bot.text import clip
 from bot.ui import dynamic_view
 from cogs.share import story_rules as stories
 from cogs.share.base import (

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.library import Value
-from bot.render import THREAD_NAME_LIMIT, clip
 from bot.sendqueue import NETWORK_ERRORS, send_once
 from bot.store.stories import Story
+from bot.text import THREAD_NAME_LIMIT, clip
 from cogs.share.messages import (
     post_content,
     story_embed,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from bot.render import clip, kind_embed
+from bot.render import kind_embed
 from bot.store.stories import (
     DRAFT,
     PENDING,
     PUBLISHED,
     Story,
 )
+from bot.text import clip
 from cogs.share.base import (
     StoryFlowBase,
 )

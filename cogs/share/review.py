@@ -9,13 +9,14 @@ import discord
 
 from bot.checks import require_moderator
 from bot.errors import Refusal
-from bot.render import clip, kind_embed
+from bot.render import kind_embed
 from bot.store.stories import (
     PENDING,
     PUBLISHED,
     PUBLISHING,
     Story,
 )
+from bot.text import clip
 from bot.visible import shown
 from cogs.share import story_rules as stories
 from cogs.share.base import (

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.render import spoiler
 from bot.store.base import STORY_REMOVED
 from bot.store.stories import (
     DELETED,
@@ -19,6 +18,7 @@ from bot.store.stories import (
     REMOVED,
     Story,
 )
+from bot.text import spoiler
 from bot.visible import shown
 
 STORY_MIN = 20

@@ -20,8 +20,8 @@ from bot.checks import ModeratorGroup, require_can_post
 from bot.client import KindredBot
 from bot.errors import Refusal
 from bot.recovery import FinishesHalfDone
-from bot.render import clip
 from bot.schedule import TIME_ERROR
+from bot.text import clip
 from cogs.victories.buttons import DYNAMIC_ITEMS
 from cogs.victories.digest_post import DIGEST_PERMISSIONS, DigestPoster
 from cogs.victories.digest_rules import DAY_NAMES, schedule_text

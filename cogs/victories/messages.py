@@ -15,8 +15,9 @@ import discord
 
 from bot.errors import permission_names
 from bot.library import Library, Value
-from bot.render import KINDRED_COLOUR, clip, kind_embed
+from bot.render import kind_embed
 from bot.store.victories import Victory
+from bot.text import KINDRED_COLOUR, clip
 from bot.ui import dynamic_view
 from cogs.victories.victory_rules import LINE_TEXT_LIMIT, HistoryPage, jump_url
 

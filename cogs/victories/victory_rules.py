@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.library import Library, Value
-from bot.render import clip
 from bot.store.victories import Victory
+from bot.text import clip
 from bot.visible import shown
 
 TEXT_LIMIT = 1000
