@@ -4,6 +4,8 @@ The store keeps every instant as integer epoch seconds (UTC); these helpers are 
 only place that converts.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from collections.abc import Callable

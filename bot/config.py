@@ -5,6 +5,8 @@ Errors name the file, the key and what was expected, in one line, so an operator
 can fix them without reading a traceback.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import dataclasses

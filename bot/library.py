@@ -6,6 +6,8 @@ the value/prompt and what is wrong: an operator with their own library can fix i
 reading a traceback. Nothing here knows Discord.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import os

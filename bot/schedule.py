@@ -6,6 +6,8 @@ ZoneInfo by wall clock alone, ignoring the offset, so 01:30 EDT and 01:30 EST on
 clocks fall back compare equal although they are an hour apart.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import functools

@@ -6,6 +6,8 @@ Braille blank, the Hangul fillers) can be typed or pasted into any field. Text m
 of them would post an empty card, so every place members type asks `shown(text)` first.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import unicodedata

@@ -7,6 +7,8 @@ waits to it (Discord's pace is not the bot's work), and JSON log lines name it. 
 discord import.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from contextvars import ContextVar

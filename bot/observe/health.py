@@ -8,6 +8,8 @@ answer within `DB_TIMEOUT` (it shares its one thread with all other work: a stuc
 saturated database fails the check as it fails members).
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import asyncio

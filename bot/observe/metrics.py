@@ -8,6 +8,8 @@ what members type, and holds no id: route groups and custom ids are cut before t
 segment that is not a known word, and past `LABEL_CAP` new values become "other".
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import math

@@ -15,6 +15,8 @@ else in the text contradicts it, and a rule is what says so. `needs_care(text)` 
 point outside checks score.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -8,6 +8,8 @@ used to decide something, so it is still scored but no longer a clean result). A
 reported but never scored.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import hashlib

@@ -11,6 +11,8 @@ after a negation it is marked N, in a clause with a past or recovery marker P, a
 clause about someone else O.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import itertools

@@ -11,6 +11,8 @@ word and some word starts with its last. So the answer is the substring test's, 
 cost of a dict lookup per word.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from collections.abc import Iterable

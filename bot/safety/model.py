@@ -7,6 +7,8 @@ a long, ordinary share still counts. Scores are log-odds; the two thresholds bes
 weights were chosen on the dev batch, never on the locked one.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import itertools

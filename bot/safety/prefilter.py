@@ -11,6 +11,8 @@ reason about (classes, backreferences, flags) simply requires nothing, so a set 
 ever left out, never wrong.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import re

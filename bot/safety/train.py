@@ -11,6 +11,8 @@ named train batch in turn and scores it: how a setting such as DEV_RECALL is cho
 without a locked batch (the README quotes the figures).
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import argparse

@@ -4,6 +4,8 @@ Both walk `store.repositories`, so a feature that keeps member rows is covered a
 its repository honours the contract in bot/store/base.py (a test checks the schema).
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import base64

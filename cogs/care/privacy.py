@@ -4,6 +4,8 @@ The numbers in the notice are the constants the maintenance loop enforces, so th
 promise and the behaviour cannot drift apart.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from collections.abc import Callable

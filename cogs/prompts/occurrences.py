@@ -3,6 +3,8 @@ free day. Pure date logic on a schedule, without Discord or the database, so it 
 alone; `bot.schedule` does the time-zone math.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from dataclasses import dataclass

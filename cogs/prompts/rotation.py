@@ -9,6 +9,8 @@ The choice is seeded by the server and the local date, so `/prompts preview` sho
 the prompt the scheduler will post that day (unless the rotation changes in between).
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import random

@@ -3,6 +3,8 @@
 Kept apart from the cog so the rules are tested directly and read in one place.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from dataclasses import dataclass

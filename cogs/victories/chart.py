@@ -9,6 +9,8 @@ bench/memory.py): text is antialiased by FreeType, and the rounded card and bars
 edges from small supersampled corner masks instead of a whole image drawn at twice the size.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import functools

@@ -6,6 +6,8 @@ late (the bot was down at 18:00) still goes out; later than that, the week is le
 Values appear in library order, never sorted by count: this is not a competition.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import random

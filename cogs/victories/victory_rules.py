@@ -1,6 +1,8 @@
 """The rules of a victory, free of Discord: its text's limits, the value a member picked,
 history page sizes and keyset pages, and who may see what."""
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from dataclasses import dataclass

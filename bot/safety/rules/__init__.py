@@ -38,6 +38,8 @@ Where each part lives:
   `only_negated` (steps 3 and 4).
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from bot.safety.rules.matching import forget_words, only_negated, rule_reason

@@ -6,6 +6,8 @@ The second part of the rules, in the order they are tried: after those of `wishe
 (`matching` joins them), so order matters.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from bot.safety.rules.blocks import (

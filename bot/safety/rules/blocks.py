@@ -6,6 +6,8 @@ handled for someone else, of replies to someone else...), kept in one place so t
 `wishes` and `acts` read as sentences built of them. Pure, no network.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import re

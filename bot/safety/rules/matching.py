@@ -7,6 +7,8 @@ and the rule's own vetoes). Also `only_negated`, which the model's grade defers 
 Pure, no network.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from functools import reduce

@@ -7,6 +7,8 @@ search and `^` / `$` mean a clause's ends. Kept apart from the rules: it is the 
 the model shares with them. Pure, no network.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,8 @@ to", "two years ago", "back then"), a negation or another subject after the last
 comes a few harmless words before it. Pure, no network.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 import re

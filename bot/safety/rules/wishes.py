@@ -5,6 +5,8 @@ The first part of the rules, in the order they are tried: `matching` tries these
 those of `acts`, and the first that matches gives the reason, so order matters.
 """
 
+# Pure: imports no discord (tests/test_structure.py checks it).
+
 from __future__ import annotations
 
 from bot.safety.rules.blocks import (
