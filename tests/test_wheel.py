@@ -26,8 +26,7 @@ def build_wheel(into: Path) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, source / name)
     script = (
-        "import sys; from setuptools import build_meta; "
-        "print(build_meta.build_wheel(sys.argv[1]))"
+        "import sys; from setuptools import build_meta; print(build_meta.build_wheel(sys.argv[1]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(into)],

@@ -70,7 +70,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure(config: LoggingConfig, secret: str | None = None) -> None:
     """Set up the root logger once, in `run` (discord.utils.setup_logging does the rest)."""
-    import discord
+    import discord  # deferred, as in bot/__main__.py: `check` and `migrate` never load it
 
     level = getattr(logging, config.level)
     handler = logging.StreamHandler()

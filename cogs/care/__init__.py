@@ -1,4 +1,15 @@
-"""Care: crisis resources, members' own data (export, erase), privacy notes, the janitor."""
+"""Care: crisis resources (moderators), /values, /privacy, members' own data, the janitor.
+
+cog.py        /care resources, /values, /privacy, /mydata export|erase; the janitor loops
+buttons.py    Erase and Keep on the /mydata erase confirmation
+messages.py   a value explained; what an erasure did
+mydata.py     what Kindred keeps about a member, exported or erased (pure)
+privacy.py    the /privacy text and the purge of servers Kindred left (pure)
+janitor.py    takes down on Discord what an erasure asked for, retrying until done
+sweep.py      finds posts whose id a crash never saved, by their marker
+The crisis check itself, and offering resources, live in bot/safety and bot/care.py: every
+feature uses them.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Moderator settings: channels, roles, time zone, and what Kindred can see."""
+"""Moderator settings: the server's time zone, the moderator channel, /settings show and /help.
+
+cog.py  the commands; each feature adds its own lines to /settings show and /help
+"""
 
 from __future__ import annotations
 
