@@ -30,6 +30,20 @@ def impossible_id(custom_id: str) -> bool:
     )
 
 
+NOT_RUNNING = (
+    "{feature} isn't running right now, so nothing was changed; please try again in a minute."
+)
+
+
+def running_cog(interaction: discord.Interaction, name: str, feature: str) -> Any:
+    """The loaded cog whose state a button needs (a flow's edit queue, a poster, a lock);
+    a kind refusal while the feature is being reloaded."""
+    cog = interaction.client.get_cog(name)
+    if cog is None:
+        raise Refusal(NOT_RUNNING.format(feature=feature))
+    return cog
+
+
 class KindView(discord.ui.View):
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
         await report_error(interaction, error)

@@ -8,18 +8,14 @@ from __future__ import annotations
 import discord
 
 from bot.checks import require_moderator
-from bot.errors import Refusal
-from bot.ui import IdButton, KindModal, dynamic_view
+from bot.ui import IdButton, KindModal, dynamic_view, running_cog
 from cogs.prompts import suggestions
 from cogs.prompts.flow import PromptPoster
 from cogs.prompts.messages import REASON_MAX, review_embed, told
 
 
 def poster_of(interaction: discord.Interaction) -> PromptPoster:
-    cog = interaction.client.get_cog("Prompts")
-    if cog is None:
-        raise Refusal("Daily prompts are not running right now; please try again in a minute.")
-    return cog.poster
+    return running_cog(interaction, "Prompts", "Daily prompts").poster
 
 
 class ApproveSuggestion(

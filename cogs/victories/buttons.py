@@ -7,17 +7,14 @@ import re
 
 import discord
 
-from bot.ui import IdButton, KindDynamicItem
+from bot.ui import IdButton, KindDynamicItem, running_cog
 from cogs.victories.flow import VictoryFlow
 from cogs.victories.messages import page_button, victory_button
 
 
 def flow_of(interaction: discord.Interaction) -> VictoryFlow:
     """The loaded feature's flow (it holds the per-card edit queue and the cards in flight)."""
-    cog = interaction.client.get_cog("Victories")
-    if cog is None:
-        raise RuntimeError("the victories feature is not loaded")
-    return cog.flow
+    return running_cog(interaction, "Victories", "Celebrations").flow
 
 
 class Cheer(IdButton, discord.ui.DynamicItem[discord.ui.Button], prefix="kindred:cheer:"):
