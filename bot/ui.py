@@ -153,6 +153,21 @@ async def send_pages(interaction: discord.Interaction, pages: list[discord.Embed
     await interaction.response.send_message(embed=pages[0], view=view, ephemeral=True)
 
 
+async def think(interaction: discord.Interaction) -> None:
+    """For a command that needs several trips to the database before it can say anything
+    (a moderator's settings page, an erase's counts): Discord hears back at once, and the
+    member sees "thinking" until `answer` replaces it. Refusals after it arrive privately too."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+
+
+async def answer(interaction: discord.Interaction, content: str | None = None, **message: Any):
+    """The private answer, whether or not the command said `think` first."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, **message)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **message)
+
+
 def dynamic_view(*items: discord.ui.Item) -> discord.ui.View:
     """A view of DynamicItems only, to send. They are dispatched by custom id (and survive
     restarts), so the view needs no in-memory listener: it is finished before it is sent,

@@ -136,6 +136,14 @@ class Store:
             """
         )
 
+    def forget_settings(self, guild_id: int | None = None) -> None:
+        """Every repository's settings held in memory for the server (None: for all), after
+        a write that bypassed their own write paths (a purge, a restore)."""
+        for repository in self.repositories:
+            held = getattr(repository, "held", None)
+            if held is not None:
+                held.forget(guild_id)
+
     async def forget_deleted(self) -> None:
         """Leave no erased word in the files: secure_delete (set above) zeroes what a
         DELETE frees, and a TRUNCATE checkpoint copies the WAL back and empties it, so

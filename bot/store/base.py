@@ -14,12 +14,15 @@ janitor that retries what fails, so the erase never waits on Discord.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:
     from bot.store import Store
 
+
+T = TypeVar("T")
 
 # What a published story becomes when its author erases their data.
 STORY_REMOVED = "This story was removed by its author."
@@ -74,6 +77,50 @@ class CleanupJob:
     action: CleanupAction
     content: str | None = None
     anonymous: bool = False
+
+
+class PerGuild(Generic[T]):
+    """A server's settings as every interaction reads them, held in memory so that reading
+    them costs no trip to the database.
+
+    The repository that writes them calls `remember` (or `forget`) once its write has
+    landed, and a read that started before a write never keeps what it read
+    (`_generation`), so a read after a write always sees it. One process only: a second
+    process writing the same database (another shard, `kindred copy-db`) is not seen here
+    until a restart.
+    """
+
+    def __init__(self, most: int = 20_000):
+        self._held: dict[int, T] = {}
+        self._generation = 0
+        self._most = most  # past this, the older half is forgotten (10,000 servers fit)
+
+    async def get(self, guild_id: int, load: Callable[[int], Awaitable[T]]) -> T:
+        held = self._held.get(guild_id)
+        if held is not None:
+            return held
+        generation = self._generation
+        loaded = await load(guild_id)
+        if generation == self._generation:
+            if len(self._held) >= self._most:
+                for old in list(self._held)[: self._most // 2]:
+                    del self._held[old]
+            self._held[guild_id] = loaded
+        return loaded
+
+    def remember(self, guild_id: int, settings: T) -> None:
+        """After a write that read the settings back in its own transaction: they are the
+        newest, and a read that started before the write must not replace them."""
+        self._generation += 1
+        self._held[guild_id] = settings
+
+    def forget(self, guild_id: int | None = None) -> None:
+        """After a write of one server's settings (None: of every server)."""
+        self._generation += 1
+        if guild_id is None:
+            self._held.clear()
+        else:
+            self._held.pop(guild_id, None)
 
 
 class Repository:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_epoch, to_epoch
-from bot.store.base import Repository
+from bot.store.base import PerGuild, Repository
 
 ENSURE_GUILD = "INSERT INTO guilds (guild_id) VALUES (?) ON CONFLICT (guild_id) DO NOTHING"
+SELECT = "SELECT guild_id, timezone, mod_channel_id, left_at FROM guilds"
 
 
 @dataclass(frozen=True)
@@ -19,35 +21,52 @@ class GuildSettings:
     left_at: datetime | None = None
 
 
+def _settings(row) -> GuildSettings:
+    return GuildSettings(row[0], row[1], row[2], from_epoch(row[3]))
+
+
 class GuildRepository(Repository):
+    def __init__(self, store):
+        super().__init__(store)
+        self.held = PerGuild[GuildSettings]()
+
     async def get(self, guild_id: int) -> GuildSettings:
-        """A server we have never stored reads as the defaults."""
-        row = await self.store.fetchone(
-            "SELECT guild_id, timezone, mod_channel_id, left_at FROM guilds WHERE guild_id = ?",
-            (guild_id,),
-        )
-        if row is None:
-            return GuildSettings(guild_id)
-        return GuildSettings(row[0], row[1], row[2], from_epoch(row[3]))
+        """A server we have never stored reads as the defaults (from memory once read)."""
+        return await self.held.get(guild_id, self._load)
+
+    async def _load(self, guild_id: int) -> GuildSettings:
+        row = await self.store.fetchone(f"{SELECT} WHERE guild_id = ?", (guild_id,))
+        return GuildSettings(guild_id) if row is None else _settings(row)
 
     async def ensure(self, guild_id: int) -> None:
         await self.store.execute(ENSURE_GUILD, (guild_id,))
 
     async def set_timezone(self, guild_id: int, zone: str) -> GuildSettings:
-        await self.store.execute(
+        return await self._write_and_read(
+            guild_id,
             "INSERT INTO guilds (guild_id, timezone) VALUES (?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET timezone = excluded.timezone",
             (guild_id, zone),
         )
-        return await self.get(guild_id)
 
     async def set_mod_channel(self, guild_id: int, channel_id: int | None) -> GuildSettings:
-        await self.store.execute(
+        return await self._write_and_read(
+            guild_id,
             "INSERT INTO guilds (guild_id, mod_channel_id) VALUES (?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET mod_channel_id = excluded.mod_channel_id",
             (guild_id, channel_id),
         )
-        return await self.get(guild_id)
+
+    async def _write_and_read(self, guild_id: int, sql: str, params: tuple) -> GuildSettings:
+        """One change and the settings as they now are, in one trip to the database."""
+
+        def work(db: sqlite3.Connection) -> GuildSettings:
+            db.execute(sql, params)
+            return _settings(db.execute(f"{SELECT} WHERE guild_id = ?", (guild_id,)).fetchone())
+
+        settings = await self.store.atomic(work)
+        self.held.remember(guild_id, settings)
+        return settings
 
     async def mark_joined(self, guild_id: int, at: datetime) -> None:
         """The bot is (back) in the server: cancel any pending purge."""
@@ -56,11 +75,13 @@ class GuildRepository(Repository):
             "ON CONFLICT (guild_id) DO UPDATE SET left_at = NULL",
             (guild_id, to_epoch(at)),
         )
+        self.held.forget(guild_id)
 
     async def mark_left(self, guild_id: int, at: datetime) -> None:
         await self.store.execute(
             "UPDATE guilds SET left_at = ? WHERE guild_id = ?", (to_epoch(at), guild_id)
         )
+        self.held.forget(guild_id)
 
     async def left_before(self, cutoff: datetime) -> list[int]:
         rows = await self.store.fetchall(
@@ -72,6 +93,7 @@ class GuildRepository(Repository):
     async def purge(self, guild_id: int) -> bool:
         """Delete the server and, by ON DELETE CASCADE, everything it holds."""
         cursor = await self.store.execute("DELETE FROM guilds WHERE guild_id = ?", (guild_id,))
+        self.store.forget_settings(guild_id)
         await self.store.forget_deleted()
         return cursor.rowcount > 0
 

@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import to_epoch
-from bot.store.base import STORY_REMOVED, CleanupJob, Repository, row_dict, sweep_bound
+from bot.store.base import (
+    STORY_REMOVED,
+    CleanupJob,
+    PerGuild,
+    Repository,
+    returned,
+    row_dict,
+    sweep_bound,
+)
 from bot.store.guilds import ENSURE_GUILD
 from bot.store.story_posting import PostingQueries
 from bot.store.story_rows import (
@@ -124,32 +132,48 @@ def _sweep(story: Story, channel_id: int, marker: str, since: datetime | None = 
     return CleanupJob(channel_id, bound, "sweep", marker, story.anonymous)
 
 
+SETTINGS = (
+    "SELECT channel_id, review, listener_role_id, nudge_hours FROM story_settings "
+    "WHERE guild_id = ?"
+)
+
+
+def _story_settings(guild_id: int, row: Any) -> StorySettings:
+    if row is None:
+        return StorySettings(guild_id)
+    return StorySettings(guild_id, row[0], bool(row[1]), row[2], row[3])
+
+
 class StoryRepository(PostingQueries, ThreadQueries, Repository):
     member_tables = ("stories", "story_authors")
 
+    def __init__(self, store):
+        super().__init__(store)
+        self.held = PerGuild[StorySettings]()
+
     # ----- settings --------------------------------------------------------------------
     async def settings(self, guild_id: int) -> StorySettings:
-        row = await self.store.fetchone(
-            "SELECT channel_id, review, listener_role_id, nudge_hours FROM story_settings "
-            "WHERE guild_id = ?",
-            (guild_id,),
-        )
-        if row is None:
-            return StorySettings(guild_id)
-        return StorySettings(guild_id, row[0], bool(row[1]), row[2], row[3])
+        """Read from memory once read; `_set` forgets what it changed."""
+        return await self.held.get(guild_id, self._load_settings)
+
+    async def _load_settings(self, guild_id: int) -> StorySettings:
+        return _story_settings(guild_id, await self.store.fetchone(SETTINGS, (guild_id,)))
 
     async def _set(self, guild_id: int, column: str, value: Any) -> StorySettings:
-        def work(db: sqlite3.Connection):
+        """One change and the settings as they now are, in one trip to the database."""
+
+        def work(db: sqlite3.Connection) -> StorySettings:
             db.execute(ENSURE_GUILD, (guild_id,))
             db.execute(
                 f"INSERT INTO story_settings (guild_id, {column}) VALUES (?, ?) "
                 f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}",
                 (guild_id, value),
             )
+            return _story_settings(guild_id, db.execute(SETTINGS, (guild_id,)).fetchone())
 
-        await self.store.atomic(work)
-
-        return await self.settings(guild_id)
+        settings = await self.store.atomic(work)
+        self.held.remember(guild_id, settings)
+        return settings
 
     async def set_channel(self, guild_id: int, channel_id: int | None) -> StorySettings:
         return await self._set(guild_id, "channel_id", channel_id)
@@ -217,12 +241,45 @@ class StoryRepository(PostingQueries, ThreadQueries, Repository):
         )
         return None if row is None else _story(row)
 
-    async def set_value(self, story_id: int, author_id: int, value_key: str) -> bool:
-        cursor = await self.store.execute(
-            f"UPDATE stories SET value_key = ? WHERE story_id = ? AND status = ? AND {MINE}",
-            (value_key, story_id, DRAFT, author_id),
+    async def set_value(self, story_id: int, author_id: int, value_key: str) -> Story | None:
+        """The author's draft with its value chosen (one hop); None when it isn't theirs or
+        no longer a draft."""
+        sql = (
+            f"UPDATE stories SET value_key = ? WHERE story_id = ? AND status = ? AND {MINE} "
+            f"RETURNING {COLUMNS}"
         )
-        return cursor.rowcount == 1
+        row = await self.store.atomic(
+            lambda db: returned(db.execute(sql, (value_key, story_id, DRAFT, author_id)))
+        )
+        return None if row is None else _story(row)
+
+    async def own(self, guild_id: int, story_id: int, member_id: int) -> Story | None:
+        """The story, only when `member_id` wrote it: one read where `get` and `is_author`
+        were two."""
+        row = await self.store.fetchone(
+            f"SELECT {COLUMNS} FROM stories WHERE story_id = ? AND guild_id = ? AND {MINE}",
+            (story_id, guild_id, member_id),
+        )
+        return None if row is None else _story(row)
+
+    async def opening(self, guild_id: int, author_id: int) -> tuple[list[Story], Story | None]:
+        """What /share opens on, in one snapshot: the declined stories whose note the author
+        hasn't seen yet, and their latest draft."""
+
+        def read(db: sqlite3.Connection) -> tuple[list[Story], Story | None]:
+            declined = db.execute(
+                f"SELECT {COLUMNS} FROM stories WHERE reason_pending = 1 AND {THEIRS} "
+                "ORDER BY story_id",
+                (guild_id, author_id),
+            ).fetchall()
+            draft = db.execute(
+                f"SELECT {COLUMNS} FROM stories WHERE status = ? AND {THEIRS} "
+                "ORDER BY updated_at DESC, story_id DESC LIMIT 1",
+                (DRAFT, guild_id, author_id),
+            ).fetchone()
+            return [_story(r) for r in declined], None if draft is None else _story(draft)
+
+        return await self.store.snapshot(read)
 
     async def discard(self, story_id: int, author_id: int) -> bool:
         """Delete a draft for good (its author row goes with it)."""
@@ -250,13 +307,6 @@ class StoryRepository(PostingQueries, ThreadQueries, Repository):
         """Everything the member wrote here, newest first (drafts included)."""
         rows = await self.store.fetchall(
             f"SELECT {COLUMNS} FROM stories WHERE {THEIRS} ORDER BY created_at DESC, story_id DESC",
-            (guild_id, author_id),
-        )
-        return [_story(r) for r in rows]
-
-    async def undelivered_reasons(self, guild_id: int, author_id: int) -> list[Story]:
-        rows = await self.store.fetchall(
-            f"SELECT {COLUMNS} FROM stories WHERE reason_pending = 1 AND {THEIRS} ORDER BY story_id",
             (guild_id, author_id),
         )
         return [_story(r) for r in rows]

@@ -95,7 +95,7 @@ class DigestQueries(Repository):
         columns = ["guild_id", *values]
         updates = ", ".join(f"{key} = excluded.{key}" for key in values) or "guild_id = guild_id"
 
-        def save(db: sqlite3.Connection) -> None:
+        def save(db: sqlite3.Connection) -> CelebrationSettings:
             db.execute(ENSURE_GUILD, (guild_id,))
             db.execute(
                 f"INSERT INTO celebration_settings ({', '.join(columns)}) "
@@ -103,9 +103,11 @@ class DigestQueries(Repository):
                 f"ON CONFLICT (guild_id) DO UPDATE SET {updates}",
                 (guild_id, *values.values()),
             )
+            return _settings(
+                db.execute(f"{SETTINGS_SELECT} WHERE s.guild_id = ?", (guild_id,)).fetchone()
+            )
 
-        await self.store.atomic(save)
-        return await self.settings(guild_id)
+        return await self.store.atomic(save)  # the change and the settings now, in one hop
 
     async def due(self, now: datetime, limit: int = 100) -> list[CelebrationSettings]:
         """Servers whose digest is due (or not yet scheduled), through the next_at index."""

@@ -30,7 +30,7 @@ from bot.errors import Refusal
 from bot.render import kind_embed
 from bot.store.base import STORY_REMOVED
 from bot.text import EMBED_FIELD_VALUE_LIMIT, chunk_lines, clip
-from bot.ui import dynamic_view, send_pages
+from bot.ui import answer, dynamic_view, send_pages, think
 from cogs.care import mydata
 from cogs.care.buttons import EraseButton, KeepButton
 from cogs.care.janitor import run_cleanup
@@ -137,6 +137,7 @@ class Care(commands.Cog):
         contact: app_commands.Range[str, 1, CONTACT_LIMIT],
         region: app_commands.Range[str, 1, REGION_LIMIT] | None = None,
     ) -> None:
+        await think(interaction)
         first = not await self.bot.store.care.resources(interaction.guild_id)
         added = await add_resource(self.bot, interaction.guild_id, name, contact, region)
         text = f"Added resource #{added.resource_id}. This is what members will see:"
@@ -146,7 +147,7 @@ class Care(commands.Cog):
                 "so consider adding a line for your local emergency number too."
             )
         embed = await resources_embed(self.bot, interaction.guild_id)
-        await interaction.response.send_message(text, embed=embed, ephemeral=True)
+        await answer(interaction, text, embed=embed)
 
     @resources.command(name="remove", description="Remove one of this server's crisis resources")
     @app_commands.describe(resource_id="The resource's number, shown by /care resources list")
@@ -293,13 +294,14 @@ class Care(commands.Cog):
         name="erase", description="Delete everything Kindred keeps about you here (asks first)"
     )
     async def mydata_erase(self, interaction: discord.Interaction) -> None:
+        await think(interaction)
         data = await mydata.collect(
             self.bot.store, interaction.guild_id, interaction.user.id, self.bot.clock()
         )
         if not data.total:
-            await interaction.response.send_message(
+            await answer(
+                interaction,
                 "Kindred keeps nothing about you in this server, so there is nothing to erase.",
-                ephemeral=True,
             )
             return
         embed = kind_embed(
@@ -314,4 +316,4 @@ class Care(commands.Cog):
         view = dynamic_view(
             EraseButton(interaction.user.id, issued), KeepButton(interaction.user.id)
         )
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await answer(interaction, embed=embed, view=view)

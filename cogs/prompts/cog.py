@@ -15,7 +15,7 @@ from bot.errors import Refusal, saved_or_logged, send_ephemeral
 from bot.render import kind_embed
 from bot.schedule import search_zones
 from bot.text import MESSAGE_LIMIT, chunk_lines, clip
-from bot.ui import send_pages
+from bot.ui import answer, send_pages, think
 from cogs.prompts import admin, suggestions
 from cogs.prompts.buttons import ApproveSuggestion, RejectSuggestion, review_buttons
 from cogs.prompts.flow import PromptPoster
@@ -87,6 +87,7 @@ class Prompts(commands.Cog):
         days: str | None = None,
         timezone: str | None = None,
     ) -> None:
+        await think(interaction)
         result = await admin.set_schedule(
             self.poster,
             interaction.guild_id,
@@ -108,7 +109,7 @@ class Prompts(commands.Cog):
             )
         if result.was_paused:
             text += "\nThis also resumes them: they were paused."
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text)
 
     @schedule.autocomplete("timezone")
     @moderator_choices
@@ -117,10 +118,9 @@ class Prompts(commands.Cog):
 
     @prompts.command(name="pause", description="Pause the daily prompts until you resume them")
     async def pause(self, interaction: discord.Interaction) -> None:
+        await think(interaction)
         await admin.pause(self.poster, interaction.guild_id, self.bot.clock())
-        await interaction.response.send_message(
-            "Daily prompts are paused. `/prompts resume` starts them again.", ephemeral=True
-        )
+        await answer(interaction, "Daily prompts are paused. `/prompts resume` starts them again.")
 
     @prompts.command(name="resume", description="Resume paused daily prompts")
     async def resume(self, interaction: discord.Interaction) -> None:
@@ -133,11 +133,12 @@ class Prompts(commands.Cog):
 
     @prompts.command(name="skip", description="Skip the next daily prompt")
     async def skip(self, interaction: discord.Interaction) -> None:
+        await think(interaction)
         skipped, schedule = await admin.skip(self.poster, interaction.guild_id, self.bot.clock())
-        await interaction.response.send_message(
+        await answer(
+            interaction,
             f"Skipped the prompt for **{long_date(skipped.local_date)}**. "
             f"The next one: {admin.when(schedule.next_post_at)}.",
-            ephemeral=True,
         )
 
     @prompts.command(name="post-now", description="Post today's prompt right now")
@@ -152,6 +153,7 @@ class Prompts(commands.Cog):
 
     @prompts.command(name="preview", description="See the next prompt before it is posted")
     async def preview(self, interaction: discord.Interaction) -> None:
+        await think(interaction)
         upcoming = await self.poster.upcoming(interaction.guild_id, self.bot.clock())
         if upcoming is None:
             raise Refusal("This server's rotation is empty. Add a prompt with `/prompts add`.")
@@ -169,9 +171,7 @@ class Prompts(commands.Cog):
                 f"{admin.when(schedule.next_post_at)}:"
             )
         embed = prompt_embed(upcoming.value, upcoming.prompt.text, upcoming.local_date)
-        await interaction.response.send_message(
-            f"{intro} `{upcoming.prompt.id}`", embed=embed, ephemeral=True
-        )
+        await answer(interaction, f"{intro} `{upcoming.prompt.id}`", embed=embed)
 
     @prompts.command(name="add", description="Add this server's own prompt to the rotation")
     @app_commands.describe(
@@ -184,13 +184,14 @@ class Prompts(commands.Cog):
         text: app_commands.Range[str, 1, 300],
         value: str,
     ) -> None:
+        await think(interaction)
         prompt, chosen = await admin.add_prompt(
             self.poster, interaction.guild_id, text, value, interaction.user.id, self.bot.clock()
         )
-        await interaction.response.send_message(
+        await answer(
+            interaction,
             f"Added `{prompt.public_id}` under **{chosen.badge}**; it joins this server's "
             f"rotation.\n> {prompt.text}",
-            ephemeral=True,
         )
 
     @prompts.command(name="remove", description="Take a prompt out of this server's rotation")

@@ -18,6 +18,7 @@ from bot.errors import Refusal
 from bot.render import kind_embed
 from bot.schedule import search_zones, zone_or_none
 from bot.text import EMBED_FIELD_VALUE_LIMIT, chunk_lines
+from bot.ui import answer, think
 
 ABOUT = (
     "Kindred helps this community lift each other up through values-based peer support: "
@@ -38,6 +39,7 @@ class Settings(commands.Cog):
 
     @settings.command(name="show", description="Show this server's Kindred settings")
     async def show(self, interaction: discord.Interaction) -> None:
+        await think(interaction)
         guild_settings = await self.bot.store.guilds.get(interaction.guild_id)
         lines = [
             f"**Time zone:** {guild_settings.timezone}",
@@ -48,7 +50,7 @@ class Settings(commands.Cog):
             if describe is not None:
                 lines.extend(await describe(interaction.guild_id))
         embed = kind_embed("Kindred settings", "\n".join(lines))
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await answer(interaction, embed=embed)
 
     @settings.command(
         name="timezone", description="Set this server's time zone (used for schedules)"

@@ -82,12 +82,8 @@ class StoryFlowBase:
         """The member's own story in one of `statuses`, or a kind refusal."""
         if interaction.guild_id is None:
             raise Refusal(GUILD_ONLY)
-        story = await self.stories.get(interaction.guild_id, story_id)
-        if (
-            story is None
-            or story.status not in statuses
-            or not await self.stories.is_author(story_id, interaction.user.id)
-        ):
+        story = await self.stories.own(interaction.guild_id, story_id, interaction.user.id)
+        if story is None or story.status not in statuses:
             raise Refusal(GONE)
         return story
 
@@ -96,13 +92,11 @@ class StoryFlowBase:
     ) -> Story | None:
         """The anonymous story when its author pressed; anyone else gets a silent acknowledgement."""
         story = (
-            await self.stories.get(interaction.guild_id, story_id) if interaction.guild_id else None
+            await self.stories.own(interaction.guild_id, story_id, interaction.user.id)
+            if interaction.guild_id
+            else None
         )
-        if (
-            story is None
-            or not story.anonymous
-            or not await self.stories.is_author(story_id, interaction.user.id)
-        ):
+        if story is None or not story.anonymous:
             await interaction.response.defer()
             return None
         return story

@@ -29,7 +29,7 @@ from cogs.share.base import (
     couldnt_check,
 )
 from cogs.share.forms import compose_modal
-from cogs.share.messages import declined_notice, draft_offer, preview, story_button
+from cogs.share.messages import byline, declined_notice, draft_offer, preview, story_button
 from cogs.share.publish_base import (
     DISCORD_TROUBLE,
     DRAFT_KEPT,
@@ -47,10 +47,10 @@ class Drafting(StoryFlowBase):
     async def start(self, interaction: discord.Interaction) -> None:
         """/share: any moderator's note first, then the draft, else an empty form."""
         guild_id, member_id = interaction.guild_id, interaction.user.id
-        settings = await self.stories.settings(guild_id)
+        settings = await self.stories.settings(guild_id)  # held in memory: no hop
         if settings.channel_id is None:
             raise Refusal(NOT_SET_UP)
-        declined = await self.stories.undelivered_reasons(guild_id, member_id)
+        declined, draft = await self.stories.opening(guild_id, member_id)
         if declined:
             view = dynamic_view(
                 story_button("edit", declined[-1].story_id, label="Continue your draft"),
@@ -61,7 +61,6 @@ class Drafting(StoryFlowBase):
             for story in declined:
                 await self.stories.mark_reason_delivered(story.story_id)
             return
-        draft = await self.stories.latest_draft(guild_id, member_id)
         if draft is not None:
             await interaction.response.send_message(**draft_offer(draft), ephemeral=True)
             return
@@ -101,15 +100,18 @@ class Drafting(StoryFlowBase):
             story_id=story_id or None,
         )
         log.info("story %s saved as a draft in guild %s", story.story_id, story.guild_id)
-        await interaction.response.send_message(**await self._preview(story), ephemeral=True)
+        shown = await self._preview(story, interaction.user.id)
+        await interaction.response.send_message(**shown, ephemeral=True)
         await answer_care(self.bot, interaction, care)
 
-    async def _preview(self, story: Story) -> dict[str, Any]:
+    async def _preview(self, story: Story, author_id: int) -> dict[str, Any]:
+        """The author's preview: the settings are held in memory and the author is the one
+        who pressed, so this costs no trip to the database."""
         settings = await self.stories.settings(story.guild_id)
         return preview(
             story,
             self._value(story),
-            await self._byline(story),
+            byline(story, author_id),
             reviewed=settings.review,
             library_values=self.bot.library.values,
         )
@@ -118,11 +120,12 @@ class Drafting(StoryFlowBase):
         value = self.bot.library.value(key)
         if value is None:
             raise Refusal("I don't know that value any more; please choose another one.")
-        await self._mine(interaction, story_id, DRAFT)
-        if not await self.stories.set_value(story_id, interaction.user.id, value.key):
+        if interaction.guild_id is None:
             raise Refusal(GONE)
-        story = await self.stories.get(interaction.guild_id, story_id)
-        await interaction.response.edit_message(**await self._preview(story))
+        story = await self.stories.set_value(story_id, interaction.user.id, value.key)
+        if story is None or story.guild_id != interaction.guild_id:
+            raise Refusal(GONE)
+        await interaction.response.edit_message(**await self._preview(story, interaction.user.id))
 
     async def on_discard(self, interaction: discord.Interaction, story_id: int) -> None:
         if not await self.stories.discard(story_id, interaction.user.id):
@@ -211,7 +214,11 @@ class Drafting(StoryFlowBase):
     async def _submit_and_post(
         self, interaction, story: Story, value: Value, settings, channel, mod_channel
     ) -> None:
-        """Claim the draft (with where it goes), post it, and tell the author."""
+        """Claim the draft (with where it goes), post it, and tell the author. The press is
+        acknowledged first: the claim is the one trip to the database behind it, and a
+        refusal after it arrives as a private follow-up."""
+        if not interaction.response.is_done():
+            await interaction.response.defer()
         now = self.bot.clock()
         reviewed = settings.review or story.held_for_care
         result = await self.stories.submit(
@@ -235,8 +242,6 @@ class Drafting(StoryFlowBase):
         # an earlier try Discord never confirmed left its target: its post may be up
         look_first = (story.post_channel_id or story.review_channel_id) is not None
         story = result.story
-        if not interaction.response.is_done():
-            await interaction.response.defer()
         try:
             if story.status == PENDING:
                 link = await self.publisher.queue_for_review(

@@ -22,6 +22,7 @@ from bot.errors import Refusal
 from bot.recovery import FinishesHalfDone
 from bot.schedule import TIME_ERROR
 from bot.text import clip
+from bot.ui import answer, think
 from cogs.victories.buttons import DYNAMIC_ITEMS
 from cogs.victories.digest_post import DIGEST_PERMISSIONS, DigestPoster
 from cogs.victories.digest_rules import DAY_NAMES, schedule_text
@@ -194,6 +195,7 @@ class Victories(FinishesHalfDone, commands.Cog):
     async def digest_schedule(
         self, interaction: discord.Interaction, day: Weekday, time: app_commands.Range[str, 1, 10]
     ) -> None:
+        await think(interaction)
         try:
             settings = await self.digests.configure(
                 interaction.guild_id,
@@ -208,7 +210,7 @@ class Victories(FinishesHalfDone, commands.Cog):
             text += f" The next one: <t:{int(settings.next_at.timestamp())}:F>."
         else:
             text += " It's switched off right now; `/celebrations digest-on` switches it on."
-        await interaction.response.send_message(text, ephemeral=True)
+        await answer(interaction, text)
 
     @celebrations.command(name="digest-off", description="Stop the weekly digest in this server")
     async def digest_off(self, interaction: discord.Interaction) -> None:
@@ -221,13 +223,14 @@ class Victories(FinishesHalfDone, commands.Cog):
 
     @celebrations.command(name="digest-on", description="Start (or restart) the weekly digest")
     async def digest_on(self, interaction: discord.Interaction) -> None:
+        await think(interaction)
         settings = await self.digests.configure(
             interaction.guild_id, self.bot.clock(), digest_enabled=True
         )
-        await interaction.response.send_message(
+        await answer(
+            interaction,
             f"The weekly digest is on: {self._schedule(settings)}. "
             f"The next one: <t:{int(settings.next_at.timestamp())}:F>.",
-            ephemeral=True,
         )
 
     @celebrations.command(

@@ -82,6 +82,9 @@ class Outcome:
     """What one action made the bot send."""
 
     requests: list[Request] = field(default_factory=list)
+    # Store calls (atomic, snapshot, read, write) started before the first answer to the
+    # interaction (its callback); None when it was never answered.
+    store_calls_before_answer: int | None = None
 
     @property
     def callbacks(self) -> list[Request]:
@@ -400,6 +403,7 @@ class Kit:
         self.bot_user = bot_user
         self.discord = FakeDiscord(APP_ID, bot_user)
         self.discord.install(monkeypatch)
+        self.count_store_calls(monkeypatch)
         self.config = Config(database=DatabaseConfig(tmp_path / "kindred.db"))
         self.channels: dict[str, dict] = {}
         self.threads: dict[str, dict] = {}  # threads others opened (see add_thread)
@@ -432,6 +436,16 @@ class Kit:
         self.bot: KindredBot | None = None
         self.guild: discord.Guild | None = None
         self.add_channel("general")
+
+    def count_store_calls(self, monkeypatch) -> None:
+        """Every store call is put on the timeline as it starts, beside Discord's requests."""
+        timeline, timed = self.discord.timeline, Store._timed
+
+        def counted(store: Store, kind: str, call):
+            timeline.append(f"store:{kind}")
+            return timed(store, kind, call)
+
+        monkeypatch.setattr(Store, "_timed", counted)
 
     # ----- life cycle --------------------------------------------------------------
     @classmethod
@@ -661,11 +675,12 @@ class Kit:
     async def deliver(self, payload: dict, *, timeout: float = 10) -> Outcome:
         """Feed an interaction to discord.py as the gateway would and wait until the bot is idle."""
         self.discord.interactions[payload["token"]] = payload
-        start = len(self.discord.requests)
+        start, started = len(self.discord.requests), len(self.discord.timeline)
         before = set(asyncio.all_tasks())
         self.bot._connection.parse_interaction_create(payload)
         await self.settle(before, timeout)
         outcome = Outcome(self.discord.requests[start:])
+        outcome.store_calls_before_answer = _calls_before_answer(self.discord.timeline[started:])
         person = next(
             (
                 p
@@ -801,6 +816,16 @@ class Kit:
             resolved.setdefault("roles", {})[role["id"]] = role
             return role["id"]
         return value
+
+
+def _calls_before_answer(timeline: list) -> int | None:
+    calls = 0
+    for event in timeline:
+        if isinstance(event, str):
+            calls += 1
+        elif event.is_callback:
+            return calls
+    return None
 
 
 def _idle_timer(task: asyncio.Task) -> bool:

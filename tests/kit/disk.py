@@ -29,14 +29,21 @@ class FailingDisk:
         self.real, self.message = real, ERRORS[error]
         self.fail_from: int | None = None
         self.writes = 0
+        self.dirty = True  # until a BEGIN says otherwise, a COMMIT may carry writes
         self.statements: list[str] = []  # the first words of each write, for failure messages
 
     def __getattr__(self, name):
         return getattr(self.real, name)
 
     def _write(self, sql: str) -> None:
-        if not sql.lstrip().upper().startswith(WRITES):
+        words = sql.lstrip().upper()
+        if words.startswith("BEGIN"):
+            self.dirty = False
+        if not words.startswith(WRITES):
             return
+        if words.startswith("COMMIT") and not self.dirty:
+            return  # a read-only transaction's COMMIT writes nothing, full disk or not
+        self.dirty = not words.startswith("COMMIT")
         self.writes += 1
         self.statements.append(" ".join(sql.split()[:6]))
         if self.fail_from is not None and self.writes >= self.fail_from:

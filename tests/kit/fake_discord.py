@@ -166,6 +166,8 @@ class FakeDiscord:
         self.app_id = app_id
         self.bot_user = bot_user
         self.requests: list[Request] = []
+        # Requests and store calls, in the order they started (see Kit.count_store_calls).
+        self.timeline: list[Request | str] = []
         self.messages: dict[int, dict] = {}
         self.channels: dict[int, dict] = {}
         self.interactions: dict[str, dict] = {}  # token -> interaction payload
@@ -237,6 +239,7 @@ class FakeDiscord:
             reason,
         )
         self.requests.append(request)
+        self.timeline.append(request)
         for failure in self.failures:
             if failure.method == route.method and failure.pattern.search(path):
                 if failure.times is not None:
