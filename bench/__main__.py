@@ -25,6 +25,7 @@ from bench.common import Row, table
 
 BENCHMARKS = (
     "bench.interactions",  # 1,000 mixed member interactions within 1 s
+    "bench.answer_first",  # each hot path's acknowledgement beside the floor's
     "bench.store_writes",  # 2,000 writes/s, beside a naive baseline
     "bench.due_check",  # the scheduler at 1,000 / 10,000 / 100,000 servers
     "bench.send_queue",  # 500 servers due in the same minute
