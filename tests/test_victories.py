@@ -159,15 +159,16 @@ async def test_cheer_toggles_and_the_card_shows_the_count(kit):
     await alice.slash("celebrate", victory="Cooked dinner")
 
     out = await bob.click("kindred:cheer:1")
-    assert out.reply.ephemeral and "You cheered Alice's victory" in out.reply.text
-    assert out.reply.allowed_mentions == NO_PINGS
+    assert [r.callback_type for r in out.callbacks] == [6]  # acknowledged, nothing sent
+    assert out.replies == []
     [edit] = out.to("/channels/{channel_id}/messages/{message_id}", "PATCH")
+    assert edit.allowed_mentions in (None, NO_PINGS)
     assert edit.custom_ids == ["kindred:cheer:1"]
     assert label_of(kit, "kindred:cheer:1") == "Cheer · 1"
     assert await rows(kit, "SELECT victory_id, member_id FROM cheers") == [(1, bob.id)]
 
     out = await bob.click("kindred:cheer:1")
-    assert out.reply.ephemeral and "took back" in out.reply.text
+    assert out.replies == [] and [r.callback_type for r in out.callbacks] == [6]
     assert label_of(kit, "kindred:cheer:1") == "Cheer"
     assert await rows(kit, "SELECT * FROM cheers") == []
 
@@ -188,7 +189,7 @@ async def test_300_concurrent_cheers_give_an_exact_count(kit):
     start = len(kit.discord.requests)
 
     outcomes = await asyncio.gather(*(p.click("kindred:cheer:1") for p in peers))
-    assert all(o.reply.ephemeral for o in outcomes)
+    assert all(o.replies == [] and o.callbacks for o in outcomes)
     assert await rows(kit, "SELECT COUNT(*) FROM cheers") == [(300,)]
     assert label_of(kit, "kindred:cheer:1") == "Cheer · 300"
     edits = [
@@ -206,7 +207,7 @@ async def test_cheer_works_after_a_restart(kit):
     await alice.slash("celebrate", victory="Made my bed")
     await kit.restart()
     out = await bob.click("kindred:cheer:1")
-    assert "You cheered" in out.reply.text
+    assert out.replies == [] and out.callbacks
     assert label_of(kit, "kindred:cheer:1") == "Cheer · 1"
 
 
@@ -358,3 +359,15 @@ async def test_help_lists_the_celebration_commands(kit):
     assert "`/celebrate` — Share a victory" in fields["Celebrations"]
     assert "`/celebrate-quotes`" in fields["Celebrations"]
     assert "`/celebrations remove`" in fields["Celebrations (moderators)"]
+
+
+async def test_the_author_sees_their_cheers_in_their_history(kit):
+    alice, bob, cy = kit.member("alice"), kit.member("bob"), kit.member("cy")
+    await alice.slash("celebrate", victory="Called my sister")
+    await bob.click("kindred:cheer:1")
+    await cy.click("kindred:cheer:1")
+    out = await alice.slash("victories")
+    assert "👏 2" in out.reply.embeds[0]["description"]
+    await cy.click("kindred:cheer:1")  # taken back
+    out = await alice.slash("victories")
+    assert "👏 1" in out.reply.embeds[0]["description"]

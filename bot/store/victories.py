@@ -19,6 +19,7 @@ from bot.store.victory_digests import DigestQueries
 from bot.store.victory_member_data import MemberDataQueries, sweep_job
 from bot.store.victory_rows import (
     CARD_ID_PREFIX,
+    CHEERS_COLUMN,
     CLAIMED,
     DIGEST_COLUMNS,
     FAILED,
@@ -259,8 +260,9 @@ class VictoryRepository(DigestQueries, MemberDataQueries, Repository):
         elif before is not None:
             where, bound = " AND victory_id < ?", (before,)
         rows = await self.store.fetchall(
-            f"SELECT {VICTORY_COLUMNS} FROM victories WHERE guild_id = ? AND member_id = ?"
-            f"{public}{where} ORDER BY victory_id {order} LIMIT ?",
+            f"SELECT {VICTORY_COLUMNS}, {CHEERS_COLUMN} FROM victories "
+            f"WHERE guild_id = ? AND member_id = ?{public}{where} "
+            f"ORDER BY victory_id {order} LIMIT ?",
             (guild_id, member_id, *bound, limit),
         )
         return [_victory(row) for row in rows]

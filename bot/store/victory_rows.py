@@ -18,6 +18,8 @@ VICTORY_COLUMNS = (
     "victory_id, guild_id, member_id, author_name, text, value_key, public, channel_id, "
     "message_id, created_at"
 )
+# A history page's victories with their cheers (the primary key makes each count one range).
+CHEERS_COLUMN = "(SELECT COUNT(*) FROM cheers c WHERE c.victory_id = victories.victory_id)"
 DIGEST_COLUMNS = (
     "digest_id, guild_id, week_start, scheduled_at, period_start, period_end, status, "
     "attempts, nonce, claimed_at, channel_id, message_id, note"
@@ -43,12 +45,13 @@ class Victory:
     channel_id: int | None
     message_id: int | None
     created_at: datetime
+    cheers: int = 0  # read with a history page only (the author sees them there)
 
 
 def _victory(row: Any) -> Victory:
     return Victory(
         row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8],
-        from_epoch(row[9]),
+        from_epoch(row[9]), row[10] if len(row) > 10 else 0,
     )  # fmt: skip
 
 

@@ -214,6 +214,8 @@ class VictoryFlow:
         return channel if isinstance(channel, discord.abc.Messageable) else interaction.channel
 
     async def cheer(self, interaction: discord.Interaction, victory_id: int) -> None:
+        """A press cheers (or, pressed again, takes the cheer back): the card's count changes
+        and nothing else is sent; a press on your own victory is kindly refused."""
         if interaction.guild_id is None:
             raise Refusal(GONE)
         result = await self.repo.toggle_cheer(
@@ -228,12 +230,7 @@ class VictoryFlow:
                 "This is your own victory, so you can't cheer it, but everyone else can. "
                 "We're glad you shared it. 🌱"
             )
-        author = discord.utils.escape_markdown(result.author_name)
-        if result.status is CheerStatus.CHEERED:
-            text = f"You cheered {author}'s victory. 👏 Press Cheer again to take it back."
-        else:
-            text = f"You took back your cheer for {author}'s victory. Press Cheer to cheer again."
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.defer()  # the count on the card is the whole answer
         message = interaction.message
         if message is not None:
             self.card_updates.request(

@@ -82,6 +82,8 @@ def history_embed(history: HistoryPage, name: str, library: Library) -> discord.
         parts = [f"**#{victory.victory_id}**", f"<t:{int(victory.created_at.timestamp())}:D>"]
         if value is not None:
             parts.append(value.badge)
+        if victory.cheers:
+            parts.append(f"{CHEER_EMOJI} {victory.cheers}")
         if not victory.public:
             parts.append("🔒 just you")
         link = jump_url(victory.guild_id, victory.channel_id, victory.message_id)
