@@ -223,14 +223,15 @@ async def test_a_forged_edit_of_another_members_draft_never_touches_it(kit, mo, 
 
 
 async def test_reply_as_author_pressed_by_anyone_else_does_nothing(kit, mo, error_logs):
-    """Reply-as-author is on the public thread: anyone else's press is acknowledged silently
-    (as tests/test_share_threads.py asks), and a forged reply form posts nothing."""
+    """Reply-as-author is on the public thread: anyone else's press gets the same kind private
+    sentence (as tests/test_share_threads.py asks), and a forged reply form posts nothing."""
     alice, bob = kit.member("alice"), kit.member("bob")
     sid, _ = await share(alice, post_as="anonymous")
     before = await snapshot(kit)
     for person in (bob, mo):
         out = await person.click(f"kindred:story:reply:{sid}")
-        assert [r.callback_type for r in out.callbacks] == [6] and out.modal is None
+        assert out.modal is None and out.reply.ephemeral
+        assert "for the person who shared the story" in out.reply.text
         assert [r for r in out.requests if r.route.startswith("/channels/")] == []
     form = {
         "custom_id": f"kindred:story:reply-send:{sid}",

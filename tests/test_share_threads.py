@@ -27,8 +27,9 @@ async def test_reply_as_author_posts_as_the_original_poster(kit, mo):
     saved = await story(kit, sid)
 
     out = await bob.click(f"kindred:story:reply:{sid}")
-    assert [r.callback_type for r in out.callbacks] == [6]  # says nothing to anyone else
-    assert out.replies == [] and out.modal is None
+    assert out.modal is None and out.reply.ephemeral  # told kindly, privately: it's the author's
+    assert "for the person who shared the story" in out.reply.text
+    assert str(alice.id) not in str([r.body for r in out.requests])
 
     out = await alice.click(f"kindred:story:reply:{sid}")
     assert out.modal["custom_id"] == f"kindred:story:reply-send:{sid}"
@@ -45,7 +46,8 @@ async def test_reply_as_author_posts_as_the_original_poster(kit, mo):
     # a forged submit from someone else posts nothing
     await bob.click(f"kindred:story:reply:{sid}")
     out = await bob.submit_modal(alice.last_modal, reply="pretending to be the author")
-    assert thread_posts(out, saved.thread_id) == [] and out.replies == []
+    assert thread_posts(out, saved.thread_id) == []
+    assert [r.ephemeral for r in out.replies] == [True]
 
 
 async def test_an_author_reply_that_needs_care_alerts_moderators_without_the_words(kit, mo):

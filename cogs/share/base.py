@@ -45,6 +45,10 @@ CHOOSE_VALUE = (
     "Your draft is saved."
 )
 QUEUE_KEPT = "The story stays in the review queue."
+FOR_THE_AUTHOR = (
+    "This button is for the person who shared the story, so they can answer without their "
+    "name showing. You're welcome to reply in the thread: your words may mean a lot to them."
+)
 HANDLED = "Another moderator already handled this story, or it was withdrawn. Nothing was changed."
 BEING_POSTED = "Story #{story_id} is being posted right now; please try again shortly."
 HALF_APPROVED = (
@@ -89,16 +93,17 @@ class StoryFlowBase:
 
     async def _author_pressed(
         self, interaction: discord.Interaction, story_id: int
-    ) -> Story | None:
-        """The anonymous story when its author pressed; anyone else gets a silent acknowledgement."""
+    ) -> Story:
+        """The anonymous story when its author pressed; anyone else is told, privately and
+        kindly, that the button is the author's (everyone who isn't hears the same words, so
+        the answer says nothing about who wrote it)."""
         story = (
             await self.stories.own(interaction.guild_id, story_id, interaction.user.id)
             if interaction.guild_id
             else None
         )
         if story is None or not story.anonymous:
-            await interaction.response.defer()
-            return None
+            raise Refusal(FOR_THE_AUTHOR)
         return story
 
     def _stories_channel(self, guild: discord.Guild, channel_id: int | None, kept: str):

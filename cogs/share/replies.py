@@ -31,16 +31,12 @@ class Replies(StoryFlowBase):
 
     async def on_reply(self, interaction: discord.Interaction, story_id: int) -> None:
         story = await self._author_pressed(interaction, story_id)
-        if story is None:
-            return
         if story.status != PUBLISHED or story.locked:
             raise Refusal("Replies to this story are closed.")
         await interaction.response.send_modal(reply_modal(story_id))
 
     async def reply(self, interaction: discord.Interaction, story_id: int, values: dict) -> None:
         story = await self._author_pressed(interaction, story_id)
-        if story is None:
-            return
         text = shown(values.get("reply"))
         if not text:
             raise Refusal("Your reply was empty, so nothing was posted.")
