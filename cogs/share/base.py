@@ -91,9 +91,7 @@ class StoryFlowBase:
             raise Refusal(GONE)
         return story
 
-    async def _author_pressed(
-        self, interaction: discord.Interaction, story_id: int
-    ) -> Story:
+    async def _author_pressed(self, interaction: discord.Interaction, story_id: int) -> Story:
         """The anonymous story when its author pressed; anyone else is told, privately and
         kindly, that the button is the author's (everyone who isn't hears the same words, so
         the answer says nothing about who wrote it)."""
