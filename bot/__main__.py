@@ -1,6 +1,8 @@
 """`python -m bot` / `kindred`: run | check | migrate | backup DEST | purge-guild ID.
 
-Operator mistakes end in one line on stderr and exit code 2, never a traceback.
+Operator mistakes end in one line on stderr and exit code 2, never a traceback: among
+them a database path that holds no Kindred database, or one this user can't read, write
+or lock, which every command finds before it does anything else (`run` before Discord).
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config, token_from_env
 from bot.library import LibraryError, load_library
-from bot.store import Store, StoreError, backup, latest_version
+from bot.store import Store, StoreError, backup, examine, explain, latest_version
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("kindred")
@@ -62,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
             return check(config)
         if args.command == "backup":
             return do_backup(config, Path(args.dest))
+        if args.command == "migrate":
+            verify(config.database.path)  # migrations write through every page they touch
         return asyncio.run(with_store(config, args))
     except (ConfigError, LibraryError, StoreError) as error:
         return fail(str(error))
+    except sqlite3.Error as error:  # the database failed under a command: still one line
+        return fail(str(explain(config.database.path, error)))
 
 
 async def with_store(config: Config, args: argparse.Namespace) -> int:
@@ -87,13 +95,38 @@ async def with_store(config: Config, args: argparse.Namespace) -> int:
         await store.close()
 
 
+def one_line(text: str, most: int = 200) -> str:
+    """SQLite's check reports span lines; the operator's message is one."""
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def quick_check(path: Path) -> str:
+    """What SQLite's quick check says of `path`, "ok" when every page reads (about a
+    second per 100 MB)."""
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            return one_line(str(db.execute("PRAGMA quick_check").fetchone()[0]))
+    except sqlite3.DatabaseError as error:
+        return one_line(str(error))
+
+
+def verify(path: Path) -> None:
+    """Kindred's database, whole: before `run` serves from it or `migrate` writes through it."""
+    if examine(path) and (checked := quick_check(path)) != "ok":
+        raise StoreError(
+            f"{path.name}: the database is damaged ({checked}); restore your latest backup, "
+            "or move this one away to start afresh"
+        )
+
+
 def check(config: Config) -> int:
     """Look at everything the bot needs without touching Discord or creating files."""
     print(f"config: {config.source or 'built-in defaults (no config.toml)'}")
     library = load_library(config.prompts.library)
     print(f"values library: {len(library.values)} values, {len(library.prompts)} prompts, ok")
     path = config.database.path
-    if not path.exists():
+    if not examine(path):
         print(f"database: {path} does not exist yet; it will be created on first run")
         return EXIT_OK
     return asyncio.run(check_database(path))
@@ -110,7 +143,7 @@ async def check_database(path: Path) -> int:
         f"database: {path}: integrity {integrity}, schema version {version} of {latest_version()}"
     )
     if integrity != "ok":
-        return fail(f"{path.name}: integrity check failed: {integrity}")
+        return fail(f"{path.name}: integrity check failed: {one_line(integrity)}")
     if version < latest_version():
         print("database: pending migrations will be applied on `kindred run` or `kindred migrate`")
     return EXIT_OK
@@ -118,14 +151,28 @@ async def check_database(path: Path) -> int:
 
 def do_backup(config: Config, dest: Path) -> int:
     source = config.database.path
-    if not source.exists():
+    if not examine(source, write=False):
         return fail(f"{source}: no database to back up")
-    backup(source, dest)
+    existed = os.path.lexists(dest)
+    try:
+        backup(source, dest)
+    except (OSError, sqlite3.Error) as error:
+        if not existed:  # no empty or half-written file left to be mistaken for a backup
+            dest.unlink(missing_ok=True)
+        if isinstance(error, sqlite3.Error):
+            return fail(str(explain(source, error)))
+        return fail(f"{dest}: can't write the backup there ({error.strerror})")
+    if (checked := quick_check(dest)) != "ok":
+        return fail(
+            f"{source.name}: the database is damaged ({checked}), and so is its copy "
+            f"{dest}; keep both, and restore your latest good backup"
+        )
     print(f"backup written to {dest}")
     return EXIT_OK
 
 
 def run(config: Config) -> int:
+    verify(config.database.path)  # first: a wrong database needs no token to be seen
     token = token_from_env()
     import aiohttp  # deferred, like discord: `check` and `migrate` should not pay for them
     import discord

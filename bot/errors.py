@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.observe import context
+from bot.observe.metrics import custom_id_label
 
 log = logging.getLogger("kindred.errors")
 
@@ -83,13 +84,36 @@ def _is_expected(error: BaseException) -> bool:
     )
 
 
+def _what(interaction: discord.Interaction) -> str:
+    """What was used, never what was typed: "/settings timezone", or a button's or modal's
+    custom id up to its first number ("kindred:story:post"), never option values."""
+    command = getattr(interaction, "command", None)
+    if command is not None:
+        return f"/{command.qualified_name}"
+    return custom_id_label(str((interaction.data or {}).get("custom_id", "")))
+
+
+def _reason(error: BaseException) -> str:
+    """The refusal's class: the Refusal inside discord.py's wrappers, not the wrapper."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    elif isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, Refusal):
+        error = error.__cause__
+    return type(error).__name__
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Log (with traceback for the unexpected) and tell the member, ephemerally."""
+    """Log (with traceback for the unexpected) and tell the member, ephemerally. A refusal's
+    line names the command or button and the reason's class; never a member's words."""
     if _is_expected(error):
         context.mark(context.REFUSED)
-        log.info("interaction %s refused: %s", interaction.id, type(error).__name__)
+        log.info(
+            "interaction %s %s refused: %s", interaction.id, _what(interaction), _reason(error)
+        )
     else:
         context.mark(context.FAILED)
+        # The exact wording is pinned by tests/test_observe_http.py; JSON lines name the
+        # command beside it (`command`), and the traceback follows.
         log.error("interaction %s failed", interaction.id, exc_info=error)
     await send_ephemeral(interaction, member_message(interaction, error))
 

@@ -111,14 +111,16 @@ async def test_export_holds_stories_with_drafts_and_victories(kit):
     await setup_server(kit)
     alice = kit.member("alice")
     await publish_story(alice)
+    kit.clock.advance(minutes=11)  # the /share cooldown
     await write_story(alice, title="A draft")
     await alice.slash("celebrate", victory="I called my sister", visibility="just me")
     out = await alice.slash("mydata export")
     [(_, payload)] = [f for r in out.replies for f in r.files]
-    data = json.loads(payload)["data"]
-    assert {s["title"] for s in data["stories"]} == {"Knocking", "A draft"}
-    assert {s["status"] for s in data["stories"]} >= {"draft"}
-    assert [v["text"] for v in data["victories"]] == ["I called my sister"]
+    sections = json.loads(payload)["sections"]
+    assert [s["title"] for s in sections["Stories"]["items"]] == ["Knocking"]
+    assert [s["title"] for s in sections["Drafts"]["items"]] == ["A draft"]
+    assert sections["Drafts"]["items"][0]["status"] == "draft"
+    assert [v["what you wrote"] for v in sections["Victories"]["items"]] == ["I called my sister"]
 
 
 async def test_erase_replaces_a_published_story_and_removes_the_victory_card(kit):

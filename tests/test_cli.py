@@ -55,6 +55,7 @@ def test_check_with_no_config_exits_0_and_creates_nothing(tmp_path):
 def test_run_without_a_token_says_so_in_one_line(tmp_path):
     result = kindred("run", cwd=tmp_path)
     assert_one_line_error(result, "DISCORD_TOKEN is not set")
+    assert not (tmp_path / "kindred.db").exists()  # the database was looked at, not made
 
 
 def test_a_bad_config_names_file_key_and_expectation(tmp_path):

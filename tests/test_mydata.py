@@ -82,7 +82,7 @@ def patches_to(outcome, path: str) -> list:
 
 
 # ----- export --------------------------------------------------------------------------------
-async def test_export_sends_every_row_as_a_private_json_file(kit, stories):
+async def test_export_sends_everything_as_a_private_json_file(kit, stories):
     alice, bob = kit.member("alice"), kit.member("bob")
     await give_data(kit, alice)
     await give_data(kit, bob)
@@ -92,18 +92,23 @@ async def test_export_sends_every_row_as_a_private_json_file(kit, stories):
     assert out.callbacks[0].callback_type == 5 and out.callbacks[0].ephemeral  # deferred first
     [reply] = [r for r in out.replies if r.files]
     assert reply.ephemeral
-    assert "crisis notices: 1" in reply.text and "probe stories: 1" in reply.text
+    assert "1 support note" in reply.text and "1 offer to tell moderators" in reply.text
+    assert "1 other thing" in reply.text  # the probe's table: no plain words for it yet
     [(name, payload)] = reply.files
     assert re.fullmatch(r"kindred-my-data-\d{4}-\d{2}-\d{2}\.json", name)
     document = json.loads(payload)
-    assert document["member_id"] == str(alice.id) and document["server_id"] == str(kit.guild.id)
-    data = document["data"]
-    assert [row["member_id"] for row in data["crisis_notices"]] == [alice.id]
-    assert data["crisis_notices"][0]["shown_at"] == kit.clock().isoformat()
-    assert [row["member_id"] for row in data["care_reveals"]] == [alice.id]
-    assert data["probe_stories"] == [
-        {"thread_id": thread_id, "message_id": message_id, "member_id": alice.id}
-    ]
+    assert document["your account"] == str(alice.id) and document["server"] == str(kit.guild.id)
+    sections = document["sections"]
+    shown = {"utc": kit.clock().isoformat(), "server time": kit.clock().isoformat()}
+    assert sections["Support notes shown to you"]["items"] == [{"when": shown}]
+    [offer] = sections["Offers to tell moderators it was you"]["items"]
+    assert offer["link to what you wrote"] == "https://discord.com/channels/1/2/3"
+    assert offer["offered"] == shown and "you said yes" not in offer  # not yet
+    # a table nobody named yet still reaches the member, never dropped
+    assert sections["Other things Kindred keeps"]["items"] == [
+        {"kind": "probe stories", "thread": str(thread_id), "message": str(message_id),
+         "member": "you"}
+    ]  # fmt: skip
     assert str(bob.id) not in payload.decode()
 
 

@@ -4,7 +4,8 @@ Generic over the schema: every table with a column naming a member (member_id, a
 user_id, *_by, ...) must be listed in some repository's `member_tables`; then a row is
 inserted for a member in each such column, and export must return it while erase must
 remove the member from it, leaving other members and other servers alone. A table added
-by a future migration is checked without anyone editing this file.
+by a future migration is checked without anyone editing this file, and so is the export's
+file: each of those values must be in it, named in plain words (cogs/care/export_sections.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 
 from bot.store import Store
 from cogs.care import mydata
+from tests.test_mydata_readable import check_complete
 
 MEMBER_COLUMN = re.compile(
     r"^(member_id|author_id|user_id|owner_id|[a-z_]*_by|[a-z_]+_(member|user|author)_id)$"
@@ -171,6 +173,8 @@ async def test_export_returns_and_erase_removes_a_row_in_every_member_column(sto
 
     problems = []
     exported = await mydata.collect(store, GUILD, ME, NOW)
+    # ... and in the file the member reads, every value under a plain-words label
+    problems += check_complete(exported, mydata.export_document(exported))
     for table, column in targets:
         rows = exported.tables.get(table, [])
         if not any(row.get(column) == ME for row in rows):

@@ -112,7 +112,7 @@ async def test_schedule_accepts_a_forum_channel(kit):
 
 BAD_SCHEDULES = [
     ({"time": "25:00"}, TIME_ERROR),
-    ({"time": "7pm"}, TIME_ERROR),
+    ({"time": "13pm"}, TIME_ERROR),
     ({"time": "19:60"}, TIME_ERROR),
     ({"days": "funday"}, 'I couldn\'t read "funday" as a day.'),
     ({"timezone": "Mars/Olympus"}, "I don't know the time zone 'Mars/Olympus'"),

@@ -18,8 +18,10 @@ from bot.schedule import (
     next_occurrence,
     parse_hhmm,
     parse_weekdays,
+    read_zone,
     search_zones,
     zone_or_none,
+    zone_or_utc,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -265,28 +267,56 @@ def test_exactly_once_per_allowed_day(
 # --- parsing and formatting -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("7:05", time(7, 5)),
-        ("07:05", time(7, 5)),
-        ("19:30", time(19, 30)),
-        ("0:00", time(0, 0)),
-        ("23:59", time(23, 59)),
-        (" 19:30 ", time(19, 30)),
-    ],
-)
+ACCEPTED_TIMES = [
+    ("7:05", time(7, 5)),
+    ("07:05", time(7, 5)),
+    ("19:30", time(19, 30)),
+    ("7:30", time(7, 30)),
+    ("0:00", time(0, 0)),
+    ("23:59", time(23, 59)),
+    (" 19:30 ", time(19, 30)),
+    ("19.30", time(19, 30)),
+    ("7pm", time(19, 0)),
+    ("7 pm", time(19, 0)),
+    ("7PM", time(19, 0)),
+    ("7 p.m.", time(19, 0)),
+    ("7:30 pm", time(19, 30)),
+    ("7:30PM", time(19, 30)),
+    ("7.30pm", time(19, 30)),
+    ("7:30 am", time(7, 30)),
+    ("11:59pm", time(23, 59)),
+    ("1am", time(1, 0)),
+    ("12am", time(0, 0)),
+    ("12:30am", time(0, 30)),
+    ("12pm", time(12, 0)),
+    ("12:30 pm", time(12, 30)),
+    ("noon", time(12, 0)),
+    ("Noon", time(12, 0)),
+    ("midnight", time(0, 0)),
+    ("  MIDNIGHT ", time(0, 0)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ACCEPTED_TIMES)
 def test_parse_hhmm(text: str, expected: time) -> None:
     assert parse_hhmm(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["25:00", "24:00", "7pm", "", "12:60", "1930", "7:5", "19:30:00", "-1:00", "١٩:٣٠"]
-)
+REFUSED_TIMES = [
+    "25:00", "24:00", "13pm", "7:60", "12:60", "0pm", "0am", "00:30am", "19:30 pm",
+    "", "   ", "abc", "7", "19", "1930", "7:5", "19:30:00", "-1:00", "7 pmm", "7p",
+    "pm", "noonish", "٧pm", "١٩:٣٠",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", REFUSED_TIMES)
 def test_parse_hhmm_rejects(text: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_hhmm(text)
-    assert str(info.value) == TIME_ERROR == "Time must be HH:MM in 24-hour form, like 19:30."
+    assert str(info.value) == TIME_ERROR
+    assert TIME_ERROR == (
+        "Please give a time like 19:30 or 7:30 pm (HH:MM in 24-hour form, or with am/pm)."
+    )
 
 
 def test_format_hhmm_round_trips() -> None:
@@ -360,6 +390,164 @@ def test_zone_or_none() -> None:
     assert zone_or_none("UTC") == ZoneInfo("UTC")
     for bad in ["", " ", "../x", "/etc/localtime", "localtime", "America", "Mars/Olympus", "a\0b"]:
         assert zone_or_none(bad) is None, bad
+
+
+ZONE_TEXTS = [
+    # IANA names, any case or spacing
+    ("Europe/Berlin", "Europe/Berlin"),
+    (" america/new_york ", "America/New_York"),
+    ("America/New York", "America/New_York"),
+    ("UTC", "UTC"),
+    ("utc", "UTC"),
+    ("Etc/UTC", "Etc/UTC"),
+    # cities, without accents or with them
+    ("new york", "America/New_York"),
+    ("New York", "America/New_York"),
+    ("berlin", "Europe/Berlin"),
+    ("sao paulo", "America/Sao_Paulo"),
+    ("São Paulo", "America/Sao_Paulo"),
+    ("zürich", "Europe/Zurich"),
+    ("buenos aires", "America/Argentina/Buenos_Aires"),
+    ("singapore", "Asia/Singapore"),
+    ("berlin time", "Europe/Berlin"),
+    # countries with one zone
+    ("germany", "Europe/Berlin"),
+    ("Japan", "Asia/Tokyo"),
+    ("india", "Asia/Kolkata"),
+    ("uk", "Europe/London"),
+    ("UK", "Europe/London"),
+    ("united kingdom", "Europe/London"),
+    ("ireland", "Europe/Dublin"),
+    ("france", "Europe/Paris"),
+    ("spain", "Europe/Madrid"),
+    ("España", "Europe/Madrid"),
+    ("italy", "Europe/Rome"),
+    ("netherlands", "Europe/Amsterdam"),
+    ("new zealand", "Pacific/Auckland"),
+    ("south africa", "Africa/Johannesburg"),
+    ("nigeria", "Africa/Lagos"),
+    ("kenya", "Africa/Nairobi"),
+    ("philippines", "Asia/Manila"),
+    # common names
+    ("eastern", "America/New_York"),
+    ("Eastern Time", "America/New_York"),
+    ("eastern standard time", "America/New_York"),
+    ("central", "America/Chicago"),
+    ("mountain", "America/Denver"),
+    ("pacific", "America/Los_Angeles"),
+    ("Pacific Time", "America/Los_Angeles"),
+    ("uk time", "Europe/London"),
+    ("EST5EDT", "America/New_York"),
+    # abbreviations of places that never have summer time: the same clock all year
+    ("JST", "Asia/Tokyo"),
+    ("HST", "Pacific/Honolulu"),
+]
+
+
+@pytest.mark.parametrize(("text", "zone"), ZONE_TEXTS)
+def test_read_zone_finds_the_place(text: str, zone: str) -> None:
+    assert read_zone(text) == ZoneInfo(zone) and read_zone(text).key == zone
+    assert zone_or_none(text) == ZoneInfo(zone)
+
+
+SUGGESTED = [
+    ("EST", "EST never changes for summer time; did you mean America/New_York?"),
+    ("est", "EST never changes for summer time; did you mean America/New_York?"),
+    (" PST ", "PST never changes for summer time; did you mean America/Los_Angeles?"),
+    ("CST", "CST never changes for summer time; did you mean America/Chicago or Asia/Shanghai?"),
+    ("MST", "MST never changes for summer time; did you mean America/Denver or America/Phoenix?"),
+    ("CET", "CET never changes for summer time; did you mean Europe/Berlin or Europe/Paris?"),
+    ("EET", "EET never changes for summer time; did you mean Europe/Athens or Europe/Helsinki?"),
+    ("GMT", "GMT never changes for summer time; did you mean Europe/London or UTC?"),
+    ("est time", "EST never changes for summer time; did you mean America/New_York?"),
+    ("EDT", "EDT is summer time only; did you mean America/New_York?"),
+    ("BST", "BST is used for more than one place; did you mean Europe/London or Asia/Dhaka?"),
+    (
+        "IST",
+        "IST is used for more than one place; did you mean Asia/Kolkata, Europe/Dublin or "
+        "Asia/Jerusalem?",
+    ),
+    (
+        "usa",
+        "USA has more than one time zone; did you mean America/New_York, America/Chicago, "
+        "America/Denver or America/Los_Angeles?",
+    ),
+    (
+        "Australia",
+        "'Australia' has more than one time zone; did you mean Australia/Sydney, "
+        "Australia/Brisbane, Australia/Adelaide or Australia/Perth?",
+    ),
+    (
+        "UTC+2",
+        "UTC+2 is a fixed offset that never changes for summer time. Please pick your city's "
+        "zone from the list, like Europe/Berlin or America/New_York.",
+    ),
+    (
+        "Etc/GMT+5",
+        "Etc/GMT+5 is a fixed offset that never changes for summer time. Please pick your "
+        "city's zone from the list, like Europe/Berlin or America/New_York.",
+    ),
+    (
+        "Mars/Olympus",
+        "I don't know the time zone 'Mars/Olympus'. Please pick one from the list, or type a "
+        "city like Berlin or New York.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "sentence"), SUGGESTED)
+def test_read_zone_refuses_with_a_suggestion(text: str, sentence: str) -> None:
+    with pytest.raises(ValueError) as info:
+        read_zone(text)
+    assert str(info.value) == sentence
+    assert zone_or_none(text) is None
+
+
+def test_every_zone_the_tables_name_exists() -> None:
+    from bot.schedule import _advice, _places
+
+    named = {*_places().values(), *(z for _, zones in _advice().values() for z in zones)}
+    assert named <= available_timezones()
+    for zone in named:
+        assert search_zones(zone)[0] == zone
+
+
+def test_saved_zones_still_load_by_their_exact_name() -> None:
+    # A server saved before abbreviations were refused keeps its zone; it is not UTC now.
+    assert zone_or_utc("EST").key == "EST"
+    assert zone_or_utc("Asia/Calcutta").key == "Asia/Calcutta"
+    assert zone_or_utc("germany") == ZoneInfo("UTC")  # only exact names are saved
+    assert zone_or_utc("localtime") == ZoneInfo("UTC")
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("germany", "Europe/Berlin"),
+        ("germ", "Europe/Berlin"),
+        ("japan", "Asia/Tokyo"),
+        ("EST", "America/New_York"),
+        ("pst", "America/Los_Angeles"),
+        ("gmt", "Europe/London"),
+        ("eastern", "America/New_York"),
+        ("eastern time", "America/New_York"),
+        ("uk time", "Europe/London"),
+        ("usa", "America/New_York"),
+        ("são paulo", "America/Sao_Paulo"),
+        ("new york", "America/New_York"),
+    ],
+)
+def test_search_zones_offers_the_city_zone_first(typed: str, first: str) -> None:
+    assert search_zones(typed)[0] == first
+
+
+def test_search_zones_for_an_abbreviation_offers_every_suggestion_then_names() -> None:
+    assert search_zones("cst")[:2] == ["America/Chicago", "Asia/Shanghai"]
+    assert search_zones("est")[0] == "America/New_York"
+    assert "Europe/Budapest" in search_zones("est")  # still a name containing "est"
+    got = search_zones("united")
+    assert {"Europe/London", "America/New_York", "Asia/Dubai"} <= set(got)
+    assert len(got) == len(set(got))
 
 
 def test_search_zones() -> None:

@@ -6,6 +6,7 @@ The helpers at the top are shared by the other tests/test_share_*.py files.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -272,7 +273,13 @@ async def test_one_story_per_ten_minutes_told_kindly_and_kept_across_restarts(ki
     await share(alice)
     clock.advance(minutes=5)
     await kit.restart()
-    sid, out = await share(alice, title="Second")
+    opened = await alice.slash("share")  # told up front, after a restart too
+    assert opened.modal is None and "one every 10 minutes" in opened.reply.text
+    await alice.click("kindred:story:new:0")  # writing now is still welcome
+    values = {"story": STORY, "title": "Second", "post_as": "anonymous", "consent": True}
+    sid = story_id(await alice.submit_modal(**values))
+    await alice.select(f"kindred:story:value:{sid}", ["hope"])
+    out = await alice.click(f"kindred:story:post:{sid}")
     assert out.reply.ephemeral and "one every 10 minutes" in out.reply.text
     assert "draft is saved" in out.reply.text and "<t:" in out.reply.text
     assert out.posts == [] and (await story(kit, sid)).status == DRAFT
@@ -390,3 +397,19 @@ async def test_a_story_too_long_behind_its_warning_still_previews_but_cannot_pos
     out = await alice.click(f"kindred:story:post:{sid}")
     assert out.reply.ephemeral and "shorten it slightly" in out.reply.text
     assert out.posts == [] and (await story(kit, sid)).body == pipes
+
+
+async def test_the_ten_minute_wait_is_told_when_share_is_opened_before_anything_is_written(
+    kit, mo, clock
+):
+    alice = kit.member("alice")
+    await share(alice)
+    clock.advance(minutes=4)
+    out = await alice.slash("share")
+    assert out.modal is None and out.reply.ephemeral
+    ends = int((clock.now - timedelta(minutes=4) + timedelta(minutes=10)).timestamp())
+    assert "one every 10 minutes" in out.reply.text and f"<t:{ends}:R>" in out.reply.text
+    assert out.reply.custom_ids == ["kindred:story:new:0"]  # writing now is still welcome
+    assert (await alice.click("kindred:story:new:0")).modal is not None
+    clock.advance(minutes=7)
+    assert (await alice.slash("share")).modal is not None  # the wait is over: the form opens

@@ -344,8 +344,10 @@ async def test_mydata_export_gives_back_what_the_author_posted_as_original_poste
     await alice.submit_modal(reply="Thank you for holding this with me.")
     out = await alice.slash("mydata export")
     [reply] = [r for r in out.replies if r.files]
-    assert reply.ephemeral and "story replies: 1" in reply.text
+    assert reply.ephemeral and "1 reply you posted as the author" in reply.text
     [(_, payload)] = reply.files
-    [row] = json.loads(payload)["data"]["story_replies"]
-    assert row["body"] == "Thank you for holding this with me." and row["story_id"] == sid
-    assert row["created_at"].startswith("20")  # a readable time, like every other row
+    sections = json.loads(payload)["sections"]
+    [row] = sections["Replies you posted as the author"]["items"]
+    assert row["what you wrote"] == "Thank you for holding this with me."
+    assert row["story number"] == str(sid)
+    assert row["when"]["utc"].startswith("20")  # a readable time, like every other row

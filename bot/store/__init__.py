@@ -10,7 +10,10 @@ interaction queued behind it (bench/interactions.py).
 
 from __future__ import annotations
 
+import asyncio
+import codecs
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -72,6 +75,112 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+GRANT = "let the user running Kindred read and write it and its folder (chown/chmod)"
+
+
+def _not_kindred(path: Path, why: str) -> StoreError:
+    return StoreError(
+        f"{path.name}: not a Kindred database ({why}); "
+        "point [database] path at Kindred's file or move this one away"
+    )
+
+
+def _read_only(path: Path) -> StoreError:
+    if os.path.lexists(path) and not os.access(path, os.W_OK):
+        return StoreError(f"{path.name}: the file is read-only for this user; {GRANT}")
+    return StoreError(
+        f"{path.name}: its folder {path.absolute().parent} is read-only for this user, and "
+        f"SQLite writes {path.name}-wal and {path.name}-shm there; {GRANT}"
+    )
+
+
+def explain(path: Path, error: sqlite3.Error) -> StoreError:
+    """The one line for the operator when SQLite refuses `path`."""
+    text, name = str(error), path.name
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"{name}: locked by another process (another `kindred run`, or a tool holding "
+            "it open); stop that process and try again"
+        )
+    if "readonly" in text:
+        return _read_only(path)
+    if "malformed" in text or "not a database" in text:
+        return StoreError(
+            f"{name}: the database is damaged ({text}); restore your latest backup, "
+            "or move this one away to start afresh"
+        )
+    return StoreError(f"{name}: SQLite can't use it ({text}); {GRANT}")
+
+
+def _what_it_is(head: bytes) -> str:
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(head)  # forgives a cut end
+    if not text.strip("\x00"):
+        return "it isn't SQLite at all, only zero bytes"
+    binary = "\x00" in text or "\ufffd" in text
+    return "it isn't SQLite at all" if binary else "it is a text file, not SQLite"
+
+
+@functools.cache
+def _tables_at(version: int) -> frozenset[str]:
+    """The tables Kindred's migrations 1..version create (built once, in memory)."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as db:
+        for _, _, sql in packaged_migrations()[:version]:
+            db.executescript(sql)
+        rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return frozenset(name for (name,) in rows if not name.startswith("sqlite_"))
+
+
+def examine(path: str | os.PathLike, *, write: bool = True) -> bool:
+    """Raise StoreError (one line for the operator) unless `path` holds Kindred's database
+    that this process can read, lock and (with `write`) write, or is a place where it can
+    be created (False). Creates nothing: `run` and `check` call it before anything else,
+    Store.open before it connects."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise _not_kindred(path, "it is a folder, not a file")
+        if not path.exists():
+            folder = path.absolute().parent
+            while not os.path.lexists(folder):
+                folder = folder.parent
+            if write and not (folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)):
+                raise StoreError(f"{path}: can't be created in {folder}; {GRANT}")
+            return False
+        with open(path, "rb") as file:
+            head = file.read(4096)
+    except OSError as error:
+        raise StoreError(f"{path.name}: can't read it ({error.strerror}); {GRANT}") from None
+    if head and not head.startswith(SQLITE_HEADER):
+        raise _not_kindred(path, _what_it_is(head))
+    if write and not (os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)):
+        raise _read_only(path)
+    try:
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            if write:  # the write lock, as every write takes it (waiting up to 5 s)
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        raise explain(path, error) from None
+    tables = {name for (name,) in rows if not name.startswith("sqlite_")}
+    if tables and not tables & _tables_at(1):
+        listed = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
+        raise _not_kindred(path, f"it is another program's SQLite database: {listed}")
+    if version > latest_version():
+        raise StoreError(
+            f"{path.name}: database schema version {version} is newer than this Kindred "
+            f"understands ({latest_version()}); upgrade Kindred or restore a backup"
+        )
+    if missing := sorted(_tables_at(version) - tables):
+        raise StoreError(
+            f"{path.name}: the database is damaged (schema version {version} without the "
+            f"table {missing[0]}); restore your latest backup"
+        )
+    return True
+
+
 class Store:
     def __init__(self, conn: aiosqlite.Connection, path: Path):
         self._conn = conn
@@ -100,21 +209,24 @@ class Store:
         `upto` stops at an earlier version: tests use it to build old databases.
         """
         path = Path(path)
-        if str(path) != ":memory:":
-            create_private_file(path)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            if str(path) != ":memory:":
+                await asyncio.to_thread(examine, path)  # one line for a file that isn't ours
+                create_private_file(path)
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except OSError as error:
+            raise StoreError(f"{path}: can't create it ({error.strerror})") from None
+        except sqlite3.Error as error:
+            raise explain(path, error) from None
         conn.row_factory = aiosqlite.Row
         store = cls(conn, path)
         try:
             await store._configure()
-            version = await store.schema_version()
-            if version > latest_version():
-                raise StoreError(
-                    f"{path.name}: database schema version {version} is newer than this Kindred "
-                    f"understands ({latest_version()}); upgrade Kindred or restore a backup"
-                )
             if migrate:
                 await store.migrate(upto)
+        except sqlite3.Error as error:
+            await conn.close()
+            raise explain(path, error) from None
         except BaseException:
             await conn.close()
             raise

@@ -86,7 +86,7 @@ class PerGuild(Generic[T]):
     The repository that writes them calls `remember` (or `forget`) once its write has
     landed, and a read that started before a write never keeps what it read
     (`_generation`), so a read after a write always sees it. One process only: a second
-    process writing the same database (another shard, `kindred copy-db`) is not seen here
+    process writing the same database (another shard, `kindred purge-guild`) is not seen here
     until a restart.
     """
 

@@ -8,10 +8,11 @@ A `Story` never carries its author. Only the methods named for the author (`is_a
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import to_epoch
+from bot.clock import from_epoch, to_epoch
 from bot.store.base import (
     STORY_REMOVED,
     CleanupJob,
@@ -130,6 +131,15 @@ def _sweep(story: Story, channel_id: int, marker: str, since: datetime | None = 
     claimed = since or story.claimed_at or story.submitted_at or story.created_at
     bound = sweep_bound(to_epoch(claimed), story.story_id)
     return CleanupJob(channel_id, bound, "sweep", marker, story.anonymous)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What /share opens on (see `StoryRepository.opening`)."""
+
+    declined: list[Story]
+    draft: Story | None
+    last_submitted: datetime | None
 
 
 SETTINGS = (
@@ -262,11 +272,11 @@ class StoryRepository(PostingQueries, ThreadQueries, Repository):
         )
         return None if row is None else _story(row)
 
-    async def opening(self, guild_id: int, author_id: int) -> tuple[list[Story], Story | None]:
+    async def opening(self, guild_id: int, author_id: int) -> Opening:
         """What /share opens on, in one snapshot: the declined stories whose note the author
-        hasn't seen yet, and their latest draft."""
+        hasn't seen yet, their latest draft, and when they last submitted a story."""
 
-        def read(db: sqlite3.Connection) -> tuple[list[Story], Story | None]:
+        def read(db: sqlite3.Connection) -> Opening:
             declined = db.execute(
                 f"SELECT {COLUMNS} FROM stories WHERE reason_pending = 1 AND {THEIRS} "
                 "ORDER BY story_id",
@@ -277,7 +287,16 @@ class StoryRepository(PostingQueries, ThreadQueries, Repository):
                 "ORDER BY updated_at DESC, story_id DESC LIMIT 1",
                 (DRAFT, guild_id, author_id),
             ).fetchone()
-            return [_story(r) for r in declined], None if draft is None else _story(draft)
+            (last,) = db.execute(
+                "SELECT MAX(s.submitted_at) FROM stories s JOIN story_authors a USING (story_id) "
+                "WHERE a.guild_id = ? AND a.author_id = ? AND s.status != ?",
+                (guild_id, author_id, DRAFT),
+            ).fetchone()
+            return Opening(
+                [_story(r) for r in declined],
+                None if draft is None else _story(draft),
+                from_epoch(last),
+            )
 
         return await self.store.snapshot(read)
 

@@ -282,8 +282,9 @@ class Care(commands.Cog):
         await interaction.followup.send(
             clip(
                 "Here is everything Kindred keeps about you in this server "
-                f"({mydata.describe_counts(data.counts)}). Only you can see this file; "
-                "times in it are UTC.",
+                f"({mydata.describe_export(data)}). Only you can see this file. It starts "
+                "with a short summary, and each time in it is shown in UTC and in the "
+                "server's time zone.",
                 2000,
             ),
             file=discord.File(io.BytesIO(payload), filename=name),

@@ -2,13 +2,13 @@
 
 Both walk `store.repositories`, so a feature that keeps member rows is covered as soon as
 its repository honours the contract in bot/store/base.py (a test checks the schema).
+How the export reads (sections in plain words, not tables) is cogs/care/export_format.py.
 """
 
 # Pure: imports no discord (tests/test_structure.py checks it).
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import sqlite3
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import from_epoch
 from bot.store import Store
 from bot.store.base import CleanupJob
+from cogs.care import export_format
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class MemberData:
     member_id: int
     exported_at: datetime
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    timezone: str = "UTC"  # the server's, for the times in the export
 
     @property
     def counts(self) -> dict[str, int]:
@@ -45,35 +46,18 @@ async def collect(store: Store, guild_id: int, member_id: int, now: datetime) ->
     for repository in store.repositories:
         for name, rows in (await repository.export_member(guild_id, member_id)).items():
             tables.setdefault(name, []).extend(rows)
-    return MemberData(guild_id, member_id, now, tables)
-
-
-def _readable(column: str, value: Any) -> Any:
-    """Instants become ISO-8601 UTC and bytes base64, so the file reads without a manual."""
-    if column.endswith("_at") and isinstance(value, int) and not isinstance(value, bool):
-        return from_epoch(value).isoformat()
-    if isinstance(value, bytes | bytearray | memoryview):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    return value
+    zone = (await store.guilds.get(guild_id)).timezone
+    return MemberData(guild_id, member_id, now, tables, zone)
 
 
 def export_document(data: MemberData) -> dict[str, Any]:
-    return {
-        "about": (
-            "Everything Kindred keeps about you in this server, table by table. Times are "
-            "UTC. Discord ids are numbers: server, channel, message and member ids."
-        ),
-        "server_id": str(data.guild_id),
-        "member_id": str(data.member_id),
-        "exported_at": data.exported_at.isoformat(),
-        "counts": data.counts,
-        "data": {
-            name: [
-                {column: _readable(column, value) for column, value in row.items()} for row in rows
-            ]
-            for name, rows in sorted(data.tables.items())
-        },
-    }
+    """The file as a person reads it: a summary, then named sections (cogs/care/export_format.py)."""
+    return export_format.document(data)
+
+
+def describe_export(data: MemberData) -> str:
+    """'2 victories, 1 cheer you gave, 1 story' for the reply that carries the file."""
+    return export_format.describe(export_format.sections(data))
 
 
 def export_json(data: MemberData) -> bytes:
@@ -95,7 +79,7 @@ def export_file(data: MemberData, limit: int) -> tuple[str, bytes] | None:
 
 
 def describe_counts(counts: dict[str, int], limit: int = 12) -> str:
-    """'victories: 3, cheers: 5' for a member to read."""
+    """'victories: 3, cheers: 5' (rows per table) for the erase confirmation."""
     parts = [f"{name.replace('_', ' ')}: {count}" for name, count in counts.items()]
     if len(parts) > limit:
         parts = parts[:limit] + [f"and {len(parts) - limit} more"]

@@ -22,7 +22,8 @@ from bot.schedule import (
     local_date_of,
     parse_hhmm,
     parse_weekdays,
-    zone_or_none,
+    read_zone,
+    zone_or_utc,
 )
 from bot.store.prompts import (
     CLAIMED,
@@ -112,15 +113,13 @@ async def set_schedule(
         raise Refusal(f"{error} {UNCHANGED}") from None
     store = poster.bot.store
     if zone_text and zone_text.strip():
-        zone = zone_or_none(zone_text)
-        if zone is None:
-            raise Refusal(
-                f"I don't know the time zone '{zone_text.strip()[:60]}'. Please pick one from "
-                f"the list, like Europe/Berlin or America/New_York. {UNCHANGED}"
-            )
+        try:
+            zone = read_zone(zone_text)  # a city, country or IANA name; EST gets a suggestion
+        except ValueError as error:
+            raise Refusal(f"{error} {UNCHANGED}") from None
         zone_from_settings = False
     else:
-        zone = zone_or_none((await store.guilds.get(guild_id)).timezone) or zone_or_none("UTC")
+        zone = zone_or_utc((await store.guilds.get(guild_id)).timezone)
         zone_from_settings = True
     if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
         raise Refusal(f"Please choose a text or forum channel for the prompts. {UNCHANGED}")

@@ -75,9 +75,9 @@ class Prompts(commands.Cog):
     @prompts.command(name="schedule", description="Set where and when the daily prompt is posted")
     @app_commands.describe(
         channel="The text or forum channel for the prompts",
-        time="Local time, HH:MM in 24-hour form, like 19:30",
+        time="Local time, like 19:30, 7:30 pm or noon",
         days="Which days, like mon-fri or mon, wed, fri (default: every day)",
-        timezone="IANA time zone, like Europe/Berlin (default: the server's time zone)",
+        timezone="A city or IANA time zone, like Berlin or Europe/Berlin (default: the server's)",
     )
     async def schedule(
         self,

@@ -16,7 +16,7 @@ from bot.checks import (
 from bot.client import KindredBot
 from bot.errors import Refusal
 from bot.render import kind_embed
-from bot.schedule import search_zones, zone_or_none
+from bot.schedule import read_zone, search_zones
 from bot.text import EMBED_FIELD_VALUE_LIMIT, chunk_lines
 from bot.ui import answer, think
 
@@ -55,14 +55,14 @@ class Settings(commands.Cog):
     @settings.command(
         name="timezone", description="Set this server's time zone (used for schedules)"
     )
-    @app_commands.describe(zone="An IANA time zone, like Europe/Berlin or America/New_York")
+    @app_commands.describe(
+        zone="A city, country or IANA time zone, like Berlin, Japan or America/New_York"
+    )
     async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
-        known = zone_or_none(zone)
-        if known is None:
-            raise Refusal(
-                f"I don't know the time zone '{zone.strip()[:60]}'. Please pick one from the "
-                "list, like Europe/Berlin or America/New_York. Nothing was changed."
-            )
+        try:
+            known = read_zone(zone)  # a city, country or IANA name; EST gets a suggestion
+        except ValueError as error:
+            raise Refusal(f"{error} Nothing was changed.") from None
         await self.bot.store.guilds.set_timezone(interaction.guild_id, known.key)
         await interaction.response.send_message(
             f"This server's time zone is now **{known.key}**.", ephemeral=True

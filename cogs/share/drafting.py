@@ -50,7 +50,8 @@ class Drafting(StoryFlowBase):
         settings = await self.stories.settings(guild_id)  # held in memory: no hop
         if settings.channel_id is None:
             raise Refusal(NOT_SET_UP)
-        declined, draft = await self.stories.opening(guild_id, member_id)
+        opening = await self.stories.opening(guild_id, member_id)
+        declined, draft = opening.declined, opening.draft
         if declined:
             view = dynamic_view(
                 story_button("edit", declined[-1].story_id, label="Continue your draft"),
@@ -63,6 +64,14 @@ class Drafting(StoryFlowBase):
             return
         if draft is not None:
             await interaction.response.send_message(**draft_offer(draft), ephemeral=True)
+            return
+        waiting = stories.cooldown_left(opening.last_submitted, self.bot.clock())
+        if waiting is not None:  # told before a word is written, not after
+            await interaction.response.send_message(
+                stories.cooldown_text(waiting),
+                view=dynamic_view(story_button("new", label="Start writing")),
+                ephemeral=True,
+            )  # fmt: skip
             return
         await interaction.response.send_modal(compose_modal(None))
 
@@ -232,10 +241,8 @@ class Drafting(StoryFlowBase):
         if result.last_submitted is not None:
             ends = stories.cooldown_ends(result.last_submitted)
             raise Refusal(
-                "You shared a story just a little while ago. To give each story room to be "
-                f"heard, everyone can post one every {int(stories.COOLDOWN.total_seconds() // 60)} "
-                f"minutes: you can post this one {discord.utils.format_dt(ends, 'R')}. "
-                "Your draft is saved."
+                f"{stories.COOLDOWN_REASON} You can post this one "
+                f"{discord.utils.format_dt(ends, 'R')}. Your draft is saved."
             )
         if result.story is None:
             raise Refusal(GONE)

@@ -161,6 +161,29 @@ def stuck_before(now: datetime) -> datetime:
     return now - STUCK_AFTER
 
 
+COOLDOWN_REASON = (
+    "You shared a story just a little while ago. To give each story room to be heard, "
+    f"everyone can post one every {int(COOLDOWN.total_seconds() // 60)} minutes."
+)
+
+
+def cooldown_left(last_submitted: datetime | None, now: datetime) -> datetime | None:
+    """When the member may post again, if that is still to come."""
+    if last_submitted is None:
+        return None
+    ends = cooldown_ends(last_submitted)
+    return ends if ends > now else None
+
+
+def cooldown_text(ends: datetime) -> str:
+    """Said when /share is opened during the wait, so nobody writes a story and then waits."""
+    stamp = int(ends.timestamp())
+    return (
+        f"{COOLDOWN_REASON} You can post your next one <t:{stamp}:R> (at <t:{stamp}:t>). "
+        "You're welcome to start writing now: your draft is saved as you go."
+    )
+
+
 def cooldown_cutoff(now: datetime) -> datetime:
     """A submission after this instant means the member must wait."""
     return now - COOLDOWN
