@@ -141,7 +141,7 @@ async def test_erase_asks_first_and_changes_nothing_until_confirmed(kit, stories
     await give_data(kit, alice)
     out = await alice.slash("mydata erase")
     assert out.reply.ephemeral
-    assert "crisis notices: 1" in out.reply.text and "can't be undone" in out.reply.text
+    assert "1 support note" in out.reply.text and "can't be undone" in out.reply.text
     erase, keep = erase_ids(out)
     assert erase.startswith(f"kindred:mydata:erase:{alice.id}:")
     assert keep == f"kindred:mydata:keep:{alice.id}"

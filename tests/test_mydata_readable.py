@@ -108,7 +108,9 @@ def check_complete(data: mydata.MemberData, document: dict) -> list[str]:
 async def naming_problems(store: Store, extra_rows: dict[str, list] | None = None) -> list[str]:
     """Tables a repository exports (or lists in member_tables) that have no named section,
     and columns of theirs without a label in every section their rows can go to."""
-    exported = set((await mydata.collect(store, 1, 2, datetime.now().astimezone())).tables)
+    exported = set(
+        (await mydata.collect(store, 1, 2, datetime(2026, 3, 2, 9, 30, tzinfo=UTC))).tables
+    )
     exported |= {t for repo in store.repositories for t in repo.member_tables}
     exported |= set(extra_rows or {})
     schema = await store.tables()
@@ -291,7 +293,9 @@ async def test_an_unnamed_table_is_caught(store):
     assert await naming_problems(store, {"future_feature": []}) == [
         "future_feature has no named section in cogs/care/export_sections.py"
     ]
-    data = mydata.MemberData(5, 7, datetime.now().astimezone(), {"future_feature": [{}]})
+    data = mydata.MemberData(
+        5, 7, datetime(2026, 3, 2, 9, 30, tzinfo=UTC), {"future_feature": [{}]}
+    )
     assert any("future_feature" in p for p in check_complete(data, fmt.document(data)))
 
 
@@ -337,3 +341,13 @@ def test_local_iso_follows_the_zone_across_daylight_saving():
         assert local_iso(winter, unknown) == "2026-03-02T09:00:00+00:00"
     with pytest.raises(ValueError):
         local_iso(datetime(2026, 3, 2, 9, 0), "Europe/Berlin")
+
+
+async def test_the_erase_confirmation_names_things_in_plain_words(kit):
+    alice = kit.member("alice")
+    await alice.slash("celebrate", victory="I planted tulips", visibility="just me")
+    out = await alice.slash("mydata erase")
+    [embed] = out.reply.embeds
+    assert out.reply.ephemeral and "1 victory" in embed["description"]
+    assert "_" not in embed["description"].split("\n\n")[0]  # no table names
+    assert out.reply.allowed_mentions in (None, {"parse": []})

@@ -307,7 +307,7 @@ class Care(commands.Cog):
             return
         embed = kind_embed(
             "Erase your data in this server?",
-            f"Kindred keeps: {mydata.describe_counts(data.counts)}.\n\n"
+            f"Kindred keeps: {mydata.describe_export(data)}.\n\n"
             "Erasing deletes all of it, including drafts and anonymous stories, and can't be "
             f'undone. Stories you published will read "{STORY_REMOVED}" '
             "If you'd like a copy first, use `/mydata export`.\n\n"

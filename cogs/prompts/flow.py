@@ -263,8 +263,18 @@ class PromptPoster:
             self.bot.metrics.scheduled_post("prompt", "retry")
             log.warning("guild %s: daily prompt send failed (%r); will retry", guild.id, error)
             return None
+        await self._record_sent(schedule, post, sent, now)
+        self.bot.metrics.scheduled_post("prompt", "posted")
+        log.info("guild %s: daily prompt for %s posted", guild.id, day.isoformat())
+        return await self.repo.get_post(guild.id, day)
+
+    async def _record_sent(
+        self, schedule: Schedule, post: Post, sent: tuple[int, int | None, str], now: datetime
+    ) -> None:
+        """The post is on Discord (sent now, or found after a crash): record it, and move the
+        schedule on past its day."""
         message_id, thread_id, link = sent
-        nxt = await self._next_after_post(schedule, day, now)
+        nxt = await self._next_after_post(schedule, post.local_date, now)
         await self.repo.mark_sent(
             post.post_id,
             message_id=message_id,
@@ -273,9 +283,6 @@ class PromptPoster:
             now=now,
             next_post=None if nxt is None else (nxt.at, nxt.local_date),
         )
-        self.bot.metrics.scheduled_post("prompt", "posted")
-        log.info("guild %s: daily prompt for %s posted", guild.id, day.isoformat())
-        return await self.repo.get_post(guild.id, day)
 
     async def _next_after_post(
         self, schedule: Schedule, day: date, now: datetime
@@ -304,16 +311,7 @@ class PromptPoster:
             found = None
         if found is None:
             return False
-        message_id, thread_id, link = found
-        nxt = await self._next_after_post(schedule, post.local_date, now)
-        await self.repo.mark_sent(
-            post.post_id,
-            message_id=message_id,
-            thread_id=thread_id,
-            link=link,
-            now=now,
-            next_post=None if nxt is None else (nxt.at, nxt.local_date),
-        )
+        await self._record_sent(schedule, post, found, now)
         self.bot.metrics.scheduled_post("prompt", "recovered")
         log.info("guild %s: found the post for %s after a restart", guild.id, post.local_date)
         return True
